@@ -1,0 +1,14 @@
+//! The `scheduler` Lambda: EventBridge schedules → `scheduler::handle`.
+use lambda_runtime::{LambdaEvent, service_fn};
+use serde_json::Value;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    shared::http::observability::init_logging();
+    let state = shared::AppState::from_aws_env().await?;
+    let state = &state;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+        scheduler::handle(state, event).await
+    }))
+    .await
+}

@@ -1,0 +1,54 @@
+//! In-process workers: what SQS-triggered Lambdas do in AWS, done here by draining the
+//! embedded queue. A handler that fails leaves its message to be redelivered after the
+//! visibility timeout and, after five deliveries, in the dead-letter list.
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use shared::AppState;
+use shared::ports::queue::{QueueError, QueueName};
+
+use crate::Platform;
+
+pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
+
+/// One queue's consumer: the same per-message function the worker Lambda calls.
+#[derive(Clone, Copy)]
+pub struct Worker {
+    pub queue: QueueName,
+    pub handle: fn(AppState, String) -> HandlerFuture,
+}
+
+/// Every worker of the platform. Later issues add theirs (provisioning, dunning, commissions).
+pub fn all() -> Vec<Worker> {
+    Vec::new()
+}
+
+/// How long a message stays hidden while a worker handles it.
+const VISIBILITY: Duration = Duration::from_secs(30);
+
+impl Platform {
+    /// Handles every message visible now on every worker's queue; answers how many succeeded.
+    pub async fn drain_queues(&self) -> Result<usize, QueueError> {
+        let mut done = 0;
+        for worker in &self.workers {
+            loop {
+                let batch = self.queue.receive(worker.queue, 10, VISIBILITY).await?;
+                if batch.is_empty() {
+                    break;
+                }
+                for message in batch {
+                    match (worker.handle)(self.state.clone(), message.body).await {
+                        Ok(()) => {
+                            self.queue.delete(worker.queue, &message.receipt).await?;
+                            done += 1;
+                        }
+                        Err(error) => tracing::warn!(queue = worker.queue.as_str(), id = %message.id,
+                            attempt = message.receive_count, %error, "message failed; it will be redelivered"),
+                    }
+                }
+            }
+        }
+        Ok(done)
+    }
+}

@@ -1,0 +1,7 @@
+//! The domain: pure types and rules, no I/O and no AWS types.
+pub mod email;
+pub mod ids;
+pub mod password;
+pub mod text;
+pub mod time;
+pub mod user;

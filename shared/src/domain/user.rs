@@ -1,0 +1,37 @@
+//! Users and their roles.
+use serde::{Deserialize, Serialize};
+
+use crate::domain::email::Email;
+use crate::domain::ids::{TenantId, UserId};
+use crate::domain::time::Timestamp;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    PlatformAdmin,
+    TenantAdmin,
+    TenantMember,
+    Partner,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UserStatus {
+    Active,
+    Disabled,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: UserId,
+    pub email: Email,
+    pub name: String,
+    pub role: Role,
+    pub tenant_id: Option<TenantId>,
+    pub status: UserStatus,
+    pub email_verified: bool,
+    /// argon2id PHC string; never leaves the server.
+    pub password_hash: Option<String>,
+    pub created_at: Timestamp,
+    pub version: i64,
+}

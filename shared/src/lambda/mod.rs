@@ -1,0 +1,2 @@
+//! The Lambda edge: helpers for SQS and EventBridge workers.
+pub mod sqs;
