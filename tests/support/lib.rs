@@ -1,1 +1,111 @@
+//! Test support for the journey tests: the whole local platform on an ephemeral port with a
+//! data dir of its own, and a client that speaks to it over real HTTP.
+use std::path::PathBuf;
+use std::sync::Arc;
 
+use dotmac_local::{LocalConfig, Platform};
+use serde_json::Value;
+
+pub struct TestApp {
+    pub base_url: String,
+    pub platform: Arc<Platform>,
+    pub client: reqwest::Client,
+    pub data_dir: PathBuf,
+    server: tokio::task::JoinHandle<()>,
+    // Kept so the data dir lives as long as the app; None after `restart` took it over.
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A response read whole: status, headers, and the body as JSON when it is JSON.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text))
+    }
+
+    /// Asserts the contract's error shape and answers `(type, code)`.
+    pub fn error(&self) -> (String, String) {
+        let body = self.json();
+        let error = body.get("error").unwrap_or_else(|| panic!("no `error` in {body}"));
+        let kind = error["type"].as_str().unwrap_or_else(|| panic!("no type in {body}")).to_string();
+        let code = error["code"].as_str().unwrap_or_else(|| panic!("no code in {body}")).to_string();
+        assert!(error["message"].is_string(), "no message in {body}");
+        (kind, code)
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data_dir = dir.path().to_path_buf();
+    let mut app = start(data_dir).await;
+    app._dir = Some(dir);
+    app
+}
+
+async fn start(data_dir: PathBuf) -> TestApp {
+    let config = LocalConfig::for_tests(data_dir.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (platform, _seeded) = Platform::open(config).await.expect("platform opens");
+    let router = platform.router();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, router).await.expect("serve");
+    });
+    TestApp {
+        base_url: format!("http://{addr}"),
+        platform,
+        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client"),
+        data_dir,
+        server,
+        _dir: None,
+    }
+}
+
+impl TestApp {
+    /// Stops the server and starts a new one on the same data dir, as a restart would.
+    pub async fn restart(mut self) -> TestApp {
+        self.server.abort();
+        let dir = self._dir.take();
+        let data_dir = self.data_dir.clone();
+        drop(self);
+        let mut app = start(data_dir).await;
+        app._dir = dir;
+        app
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
+        let response = request.send().await.expect("request reaches the server");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body");
+        Reply { status, headers, text }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(self.client.get(self.url(path))).await
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Reply {
+        self.send(self.client.post(self.url(path)).json(body)).await
+    }
+
+    pub async fn post_raw(&self, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> Reply {
+        self.send(self.client.post(self.url(path)).header("content-type", content_type).body(body)).await
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}

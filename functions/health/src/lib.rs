@@ -47,10 +47,15 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
-pub fn router(state: AppState) -> Router {
-    let routes = Router::new()
+/// This function's routes, to merge with others (the local server).
+pub fn routes(state: AppState) -> Router {
+    Router::new()
         .route("/healthz", get(healthz))
         .route("/api/v1/openapi.json", get(openapi_json))
-        .with_state(state);
-    shared::http::finish(routes)
+        .with_state(state)
+}
+
+/// The router `lambda_http` serves: the routes, finished with the shared layers.
+pub fn router(state: AppState) -> Router {
+    shared::http::finish(routes(state))
 }

@@ -100,10 +100,9 @@ impl Platform {
 
     /// Every function's routes, the `/dev/*` routes, one listener.
     pub fn router(self: &Arc<Self>) -> Router {
-        Router::new()
-            .merge(health::router(self.state.clone()))
-            .merge(shared::http::finish(dev::router(self.clone())))
-            .fallback(shared::http::router::no_route)
+        // Each function's routes exactly as its Lambda serves them, finished once.
+        let routes = Router::new().merge(health::routes(self.state.clone())).merge(dev::router(self.clone()));
+        shared::http::finish(routes)
     }
 
     /// The scheduler and worker loop: every `tick_seconds`, due jobs run and queues drain.

@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use shared::AppState;
-use shared::ports::queue::{QueueError, QueueName};
+use shared::ports::queue::{Queue, QueueError, QueueName};
 
 use crate::Platform;
 

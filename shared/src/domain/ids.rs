@@ -3,6 +3,7 @@
 //! A ULID is 48 bits of milliseconds and 80 random bits, so ids sort by creation time and
 //! cannot be guessed. Each id type accepts only its own prefix.
 use std::fmt;
+use std::sync::Mutex;
 
 use rand::RngCore;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -11,14 +12,22 @@ use ulid::Ulid;
 use crate::domain::time::Timestamp;
 
 /// A new ULID for the platform clock's `now` (milliseconds from the real clock within it).
+/// Ids made by one process are strictly increasing, even within one millisecond, so lists
+/// keyed by id come out in creation order.
 pub fn new_ulid(now: Timestamp) -> Ulid {
+    static GENERATOR: Mutex<Option<ulid::Generator>> = Mutex::new(None);
     let sub_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_millis() as u64)
         .unwrap_or(0);
-    let mut rng = rand::thread_rng();
-    let random = ((rng.next_u64() as u128) << 16) | (rng.next_u32() as u128 & 0xffff);
-    Ulid::from_parts(now.millis() + sub_ms, random)
+    let at = std::time::UNIX_EPOCH + std::time::Duration::from_millis(now.millis() + sub_ms);
+    let mut generator = GENERATOR.lock().unwrap_or_else(|p| p.into_inner());
+    generator.get_or_insert_with(ulid::Generator::new).generate_from_datetime(at).unwrap_or_else(|_| {
+        // 2^80 ids in one millisecond: fall back to a fresh random one.
+        let mut rng = rand::thread_rng();
+        let random = ((rng.next_u64() as u128) << 16) | (rng.next_u32() as u128 & 0xffff);
+        Ulid::from_parts(now.millis() + sub_ms, random)
+    })
 }
 
 macro_rules! id_type {

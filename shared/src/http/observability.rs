@@ -208,8 +208,15 @@ mod tests {
             .flatten_event(true)
             .with_writer(move || writer.clone())
             .finish();
+        // While only one dispatcher exists, tracing computes a callsite's interest from the
+        // registering thread's own default alone, so another test thread running `track`
+        // without a subscriber would mark these callsites "never". A second live dispatcher
+        // makes every thread take all dispatchers into account.
+        static SECOND: std::sync::OnceLock<tracing::Dispatch> = std::sync::OnceLock::new();
+        SECOND.get_or_init(|| tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default()));
         // The test runtime is single-threaded, so the thread-local subscriber sees it all.
         let _guard = tracing::subscriber::set_default(subscriber);
+        tracing::callsite::rebuild_interest_cache();
         let (header, _) = call(get_request(Some("abc-123"))).await;
         assert_eq!(header, "abc-123");
 
