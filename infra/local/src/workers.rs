@@ -52,3 +52,43 @@ impl Platform {
         Ok(done)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::LocalConfig;
+
+    static HANDLED: AtomicUsize = AtomicUsize::new(0);
+
+    fn succeed_unless_poison(_state: AppState, body: String) -> HandlerFuture {
+        Box::pin(async move {
+            if body == "poison" {
+                return Err("cannot handle poison".into());
+            }
+            HANDLED.fetch_add(1, Ordering::SeqCst);
+            Ok(())
+        })
+    }
+
+    #[tokio::test]
+    async fn draining_handles_good_messages_and_leaves_failures_for_redelivery() {
+        // GIVEN a platform with one worker and three messages, one of which always fails
+        let dir = tempfile::tempdir().unwrap();
+        let (platform, _) = Platform::open(LocalConfig::for_tests(dir.path().to_path_buf())).await.unwrap();
+        let mut platform = Arc::into_inner(platform).unwrap();
+        platform.workers = vec![Worker { queue: QueueName::Commissions, handle: succeed_unless_poison }];
+        for body in ["a", "poison", "b"] {
+            platform.queue.send(QueueName::Commissions, body).await.unwrap();
+        }
+        // WHEN the queues are drained
+        let done = platform.drain_queues().await.unwrap();
+        // THEN the good ones are handled and deleted; the poison waits, hidden, for redelivery
+        assert_eq!(done, 2);
+        assert_eq!(HANDLED.load(Ordering::SeqCst), 2);
+        assert_eq!(platform.queue.depth(QueueName::Commissions).await.unwrap(), 1);
+        assert_eq!(platform.drain_queues().await.unwrap(), 0, "a failed message stays hidden until its timeout");
+    }
+}

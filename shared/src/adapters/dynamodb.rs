@@ -41,6 +41,8 @@ const TTL: &str = "ttl";
 /// one item; the caller hears `TransactionConflict` and may retry.
 const MAX_ATTEMPTS: usize = 4;
 
+/// The item store on one DynamoDB table; cheap to clone (the SDK client is shared).
+#[derive(Clone)]
 pub struct DynamoDbStore {
     client: Client,
     table: String,

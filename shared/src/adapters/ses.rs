@@ -8,6 +8,8 @@ use aws_sdk_ses::types::{Body, Content, Destination, Message};
 
 use crate::ports::mailer::{MailError, Mailer, OutgoingEmail};
 
+/// The mailer port on SES, sending every email from `from`.
+#[derive(Debug, Clone)]
 pub struct SesMailer {
     client: Client,
     from: String,

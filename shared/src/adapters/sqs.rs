@@ -17,6 +17,8 @@ const MAX_BATCH: usize = 10;
 /// SQS's longest visibility timeout (12 hours).
 const MAX_VISIBILITY_SECONDS: u64 = 43_200;
 
+/// The queue port on SQS: each logical queue is the SQS queue at its configured URL.
+#[derive(Debug, Clone)]
 pub struct SqsQueue {
     client: Client,
     urls: HashMap<QueueName, String>,
