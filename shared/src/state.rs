@@ -2,6 +2,7 @@
 //! start (cold start in Lambda, boot in the local server).
 use std::sync::Arc;
 
+use crate::auth::jwt::TokenVerifier;
 use crate::ports::clock::Clock;
 use crate::ports::item_store::ItemStore;
 use crate::ports::mailer::Mailer;
@@ -14,6 +15,8 @@ pub struct AppState {
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
     pub config: Arc<Config>,
+    /// Verifies access tokens with the published public keys.
+    pub tokens: TokenVerifier,
 }
 
 /// Settings that differ between deployments. Secrets are bytes, never logged.

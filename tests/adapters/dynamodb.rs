@@ -243,7 +243,7 @@ async fn pages_fill_across_long_runs_of_expired_items_in_both_directions() {
     let (store, clock) = fresh_store().await;
     let now = clock.now().unix();
     // Live: 0, 1, then a run of 30 expired, then 32..40 with every other one expired.
-    let live = |i: usize| i < 2 || (i >= 32 && i % 2 == 0);
+    let live = |i: usize| i < 2 || (i >= 32 && i.is_multiple_of(2));
     for i in 0..40 {
         let mut item = Item::new(k("RUN", &format!("I#{i:03}"))).with_gsi2("RUNS", format!("{:03}", i / 4));
         if !live(i) {

@@ -24,7 +24,7 @@ fn fixtures(function: &str) -> Vec<(String, String)> {
 }
 
 /// The functions whose fixtures this file drives; a new function must be added here.
-const DRIVEN: &[&str] = &["health", "scheduler"];
+const DRIVEN: &[&str] = &["auth", "health", "scheduler"];
 
 #[test]
 fn every_function_has_its_fixtures_driven_here() {
@@ -78,4 +78,28 @@ async fn the_scheduler_refuses_an_unknown_job() {
     let (state, _clock) = shared::testing::state();
     let event = LambdaEvent::new(serde_json::json!({"job": "make-coffee"}), Context::default());
     assert!(matches!(scheduler::handle(&state, event).await, Err(scheduler::JobError::Unknown(_))));
+}
+
+/// What each auth fixture must answer: the status, and the error code where it fails.
+fn expected_auth(name: &str) -> (u16, Option<&'static str>) {
+    match name.rsplit('/').next().unwrap_or(name) {
+        "signup.json" => (201, None),
+        "login-unknown-account.json" => (401, Some("invalid_credentials")),
+        "me-without-credentials.json" => (401, Some("authentication_required")),
+        other => panic!("events/auth/{other}: say what it must answer in `expected_auth`"),
+    }
+}
+
+#[tokio::test]
+async fn auth_fixtures_answer_through_the_lambda_router() {
+    for (name, fixture) in fixtures("auth") {
+        let (state, _clock) = shared::testing::state();
+        let auth = auth::AuthState::new(state, b"fixture secret").await.expect("signer");
+        let (status, body) = call_http(auth::router(auth), &fixture).await;
+        let (want, code) = expected_auth(&name);
+        assert_eq!(status, want, "{name}: {body}");
+        if let Some(code) = code {
+            assert_eq!(body["error"]["code"], code, "{name}");
+        }
+    }
 }

@@ -1,5 +1,7 @@
 //! Journey tests: the platform driven over HTTP from outside, as clients and the acceptance
 //! tests drive it. One binary; a module per journey.
+mod attacks;
+mod auth_journey;
 mod bad_input;
 mod fixtures;
 mod local_server;

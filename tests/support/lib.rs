@@ -1,5 +1,7 @@
 //! Test support for the journey tests: the whole local platform on an ephemeral port with a
 //! data dir of its own, and a client that speaks to it over real HTTP.
+pub mod session;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -107,5 +109,37 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
+    }
+}
+
+impl TestApp {
+    /// The newest email to `to` in the local outbox.
+    pub async fn last_email_to(&self, to: &str) -> Value {
+        let mailbox = self.get("/dev/mailbox?limit=100").await.json();
+        mailbox["data"]
+            .as_array()
+            .and_then(|mails| mails.iter().find(|m| m["to"] == to).cloned())
+            .unwrap_or_else(|| panic!("no email to {to} in {mailbox}"))
+    }
+
+    /// The `token` query parameter of the first link of the newest email to `to`.
+    pub async fn token_from_email(&self, to: &str) -> String {
+        let mail = self.last_email_to(to).await;
+        let link = mail["links"][0].as_str().unwrap_or_else(|| panic!("no link in {mail}")).to_string();
+        link.split("token=").nth(1).map(|t| t.split('&').next().unwrap_or(t).to_string())
+            .unwrap_or_else(|| panic!("no token in {link}"))
+    }
+
+    /// Signs up and verifies a new tenant admin; answers the signed-in session.
+    pub async fn signed_up(&self, email: &str, password: &str) -> session::Session {
+        let mut s = session::Session::new();
+        let reply = s.post(self, "/api/v1/auth/signup", &serde_json::json!({
+            "email": email, "password": password, "name": "Ada Lovelace", "organization": "Analytical Engines"
+        })).await;
+        assert_eq!(reply.status, 201, "{}", reply.text);
+        let token = self.token_from_email(email).await;
+        let reply = s.post(self, "/api/v1/auth/verify-email", &serde_json::json!({"token": token})).await;
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        s
     }
 }

@@ -44,6 +44,7 @@ struct HealthApi;
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = shared::http::openapi::base();
     doc.merge(HealthApi::openapi());
+    doc.merge(auth::openapi());
     doc
 }
 

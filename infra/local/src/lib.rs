@@ -21,6 +21,7 @@ pub use config::LocalConfig;
 /// The running platform's parts, for the dev routes, loops and tests.
 pub struct Platform {
     pub state: AppState,
+    pub auth: auth::AuthState,
     pub store: EmbeddedStore,
     pub clock: Arc<EmbeddedClock>,
     pub queue: EmbeddedQueue,
@@ -41,6 +42,8 @@ pub enum LocalError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Seed(#[from] seed::SeedError),
+    #[error("token signing key: {0}")]
+    Auth(String),
     #[error("cannot listen on {0}: {1}")]
     Listen(String, std::io::Error),
     #[error("server: {0}")]
@@ -84,6 +87,7 @@ impl Platform {
         let queue = EmbeddedQueue::new(store_port.clone(), clock_port.clone());
         let outbox = Outbox::new(store_port.clone(), clock_port.clone());
         let state = AppState {
+            tokens: shared::auth::jwt::TokenVerifier::new(store_port.clone()),
             store: store_port,
             queue: Arc::new(queue.clone()),
             mailer: Arc::new(outbox.clone()),
@@ -94,14 +98,20 @@ impl Platform {
             }),
         };
         let seeded = seed::seed_admin(&state, &config.admin_email, config.admin_password.as_deref()).await?;
-        let platform = Platform { state, store, clock, queue, outbox, workers: workers::all(), config };
+        let auth = auth::AuthState::new(state.clone(), &shared::state::derive_key(&secret, "auth-secret"))
+            .await
+            .map_err(|e| LocalError::Auth(e.to_string()))?;
+        let platform = Platform { state, auth, store, clock, queue, outbox, workers: workers::all(), config };
         Ok((Arc::new(platform), seeded))
     }
 
     /// Every function's routes, the `/dev/*` routes, one listener.
     pub fn router(self: &Arc<Self>) -> Router {
         // Each function's routes exactly as its Lambda serves them, finished once.
-        let routes = Router::new().merge(health::routes(self.state.clone())).merge(dev::router(self.clone()));
+        let routes = Router::new()
+            .merge(health::routes(self.state.clone()))
+            .merge(auth::routes(self.auth.clone()))
+            .merge(dev::router(self.clone()));
         shared::http::finish(routes)
     }
 

@@ -57,6 +57,7 @@ pub async fn seed_admin(state: &AppState, email: &str, password: Option<&str>) -
         password_hash: Some(hash),
         created_at: now,
         version: 1,
+        mfa: Default::default(),
     };
     let marker = Item::new(keys::platform_seed()).with("email", email.as_str()).with("user_id", admin.id.as_str());
     match users::create(state.store.as_ref(), &admin, vec![Write::put(marker).when(Cond::Absent)]).await {

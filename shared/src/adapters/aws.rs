@@ -3,13 +3,12 @@
 use std::sync::Arc;
 
 use aws_config::{BehaviorVersion, SdkConfig};
-use sha2::{Digest, Sha256};
 
 use crate::adapters::dynamodb::DynamoDbStore;
 use crate::adapters::ses::SesMailer;
 use crate::adapters::sqs::SqsQueue;
 use crate::ports::clock::{Clock, SystemClock};
-use crate::state::{AppState, Config};
+use crate::state::{AppState, Config, derive_key};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -21,16 +20,6 @@ pub enum ConfigError {
 /// `AWS_ENDPOINT_URL` when it points the SDK at an emulator).
 pub async fn sdk_config() -> SdkConfig {
     aws_config::load_defaults(BehaviorVersion::latest()).await
-}
-
-/// A key for one purpose, derived from the deployment's signing secret, so that one leaked
-/// or misused key cannot sign what another one guards.
-pub fn derive_key(secret: &[u8], purpose: &str) -> Vec<u8> {
-    let mut hasher = Sha256::new();
-    hasher.update(purpose.as_bytes());
-    hasher.update(b":");
-    hasher.update(secret);
-    hasher.finalize().to_vec()
 }
 
 fn required(name: &'static str) -> Result<String, ConfigError> {
@@ -50,8 +39,11 @@ impl AppState {
 
         let sdk = sdk_config().await;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let store: Arc<dyn crate::ports::item_store::ItemStore> =
+            Arc::new(DynamoDbStore::new(aws_sdk_dynamodb::Client::new(&sdk), table, clock.clone()));
         Ok(AppState {
-            store: Arc::new(DynamoDbStore::new(aws_sdk_dynamodb::Client::new(&sdk), table, clock.clone())),
+            tokens: crate::auth::jwt::TokenVerifier::new(store.clone()),
+            store,
             queue: Arc::new(SqsQueue::from_env(aws_sdk_sqs::Client::new(&sdk))),
             mailer: Arc::new(SesMailer::new(aws_sdk_ses::Client::new(&sdk), from)),
             clock,
@@ -63,6 +55,7 @@ impl AppState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::{Digest, Sha256};
 
     #[test]
     fn a_derived_key_is_the_sha256_of_purpose_colon_secret() {

@@ -1,4 +1,5 @@
 //! The domain: pure types and rules, no I/O and no AWS types.
+pub mod common_passwords;
 pub mod email;
 pub mod ids;
 pub mod password;

@@ -34,4 +34,19 @@ pub struct User {
     pub password_hash: Option<String>,
     pub created_at: Timestamp,
     pub version: i64,
+    #[serde(default)]
+    pub mfa: Mfa,
+}
+
+/// A user's second factor. The TOTP secret must be readable to check codes, so it is the
+/// one secret stored as is (base32); backup codes are stored hashed, as separate items.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mfa {
+    pub enabled: bool,
+    /// The confirmed secret, while `enabled`.
+    pub totp_secret: Option<String>,
+    /// A secret handed out by setup and not yet confirmed with a code.
+    pub pending_secret: Option<String>,
+    /// The last TOTP time step accepted: a code is good once.
+    pub last_step: Option<i64>,
 }

@@ -283,10 +283,10 @@ async fn complete(idem: &IdempotencyStore, key: &Key, owner: &str, status: Statu
 
 /// Gives the key up after an outcome that is not kept, so that a retry runs again.
 async fn release(idem: &IdempotencyStore, key: &Key, owner: &str) {
-    if let Err(e) = idem.store.delete(key, Some(Cond::eq("owner", owner))).await {
-        if !e.is_condition_failed() {
-            tracing::warn!(error = %e, "idempotency record not released");
-        }
+    if let Err(e) = idem.store.delete(key, Some(Cond::eq("owner", owner))).await
+        && !e.is_condition_failed()
+    {
+        tracing::warn!(error = %e, "idempotency record not released");
     }
 }
 

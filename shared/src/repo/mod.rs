@@ -1,4 +1,8 @@
 //! Repositories: domain records in and out of the single table, written once over the
 //! item-store port. Every key comes from `keys`.
 pub mod keys;
+pub mod plans;
+pub mod sessions;
+pub mod tenants;
+pub mod tokens;
 pub mod users;

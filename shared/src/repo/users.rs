@@ -40,3 +40,13 @@ pub async fn find_by_email(store: &dyn ItemStore, email: &Email) -> Result<Optio
     };
     store.get(&keys::user(&id)).await?.map(|i| i.record()).transpose()
 }
+
+pub async fn get(store: &dyn ItemStore, id: &crate::domain::ids::UserId) -> Result<Option<User>, StoreError> {
+    store.get(&keys::user(id)).await?.map(|i| i.record()).transpose()
+}
+
+/// The write that saves `user` (its `version` already bumped) if nobody changed it since
+/// `version - 1`.
+pub fn save(user: &User) -> Result<Write, StoreError> {
+    Ok(Write::put(user_item(user)?).when(Cond::version(user.version - 1)))
+}

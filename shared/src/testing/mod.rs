@@ -21,6 +21,7 @@ pub fn state() -> (AppState, Arc<clock::ManualClock>) {
     let state = AppState {
         queue: Arc::new(EmbeddedQueue::new(store.clone(), clock.clone())),
         mailer: Arc::new(Outbox::new(store.clone(), clock.clone())),
+        tokens: crate::auth::jwt::TokenVerifier::new(store.clone()),
         store,
         clock,
         config: Arc::new(Config { public_url: "http://127.0.0.1:8080".into(), cursor_key: vec![7; 32] }),

@@ -1,0 +1,210 @@
+//! Sign-up, email verification, password reset and the caller's own profile.
+use shared::audit::AuditEvent;
+use shared::auth::rate_limit;
+use shared::domain::email::Email;
+use shared::domain::ids::{TenantId, UserId};
+use shared::domain::password::MIN_LENGTH;
+use shared::domain::text::parse_line;
+use shared::domain::user::{Role, User, UserStatus};
+use shared::http::client::ClientMeta;
+use shared::ports::item_store::StoreError;
+use shared::repo::tenants::{self, Tenant, TenantStatus};
+use shared::repo::tokens::{self, Purpose};
+use shared::repo::{plans, sessions, users};
+use serde_json::json;
+
+use super::{AuthError, SignedIn, hash_password, new_session};
+use crate::emails;
+use crate::state::AuthState;
+
+pub struct Signup {
+    pub email: String,
+    pub password: String,
+    pub name: String,
+    pub organization: String,
+    pub referral_code: Option<String>,
+}
+
+fn parse_email(raw: &str) -> Result<Email, AuthError> {
+    Email::parse(raw).map_err(|e| AuthError::invalid("email", e))
+}
+
+/// A new user (tenant admin) and tenant on the free plan; the verification email is sent.
+pub async fn signup(state: &AuthState, cmd: Signup, meta: &ClientMeta) -> Result<(User, Tenant), AuthError> {
+    let app = &state.app;
+    let email = parse_email(&cmd.email)?;
+    let name = parse_line(&cmd.name, 100).map_err(|e| AuthError::invalid("name", e))?;
+    let organization = parse_line(&cmd.organization, 100).map_err(|e| AuthError::invalid("organization", e))?;
+    let referral_code = match cmd.referral_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(code) if code.len() <= 64 && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') => {
+            Some(code.to_string())
+        }
+        Some(_) => return Err(AuthError::invalid("referral_code", "must be letters, digits, - or _ (at most 64)")),
+        None => None,
+    };
+    let password_hash = hash_password(cmd.password, MIN_LENGTH).await?;
+    let now = app.clock.now();
+    let plan = plans::free(app.store.as_ref(), now).await?;
+    let base_slug = tenants::slugify(&organization);
+    // A taken slug gets a short random suffix; a few tries make a clash vanishingly rare.
+    for attempt in 0..5 {
+        let slug = if attempt == 0 { base_slug.clone() } else { format!("{base_slug}-{}", &shared::auth::secrets::new_secret()[..5].to_lowercase()) };
+        let tenant = Tenant {
+            id: TenantId::generate(now),
+            name: organization.clone(),
+            slug,
+            status: TenantStatus::Active,
+            plan_id: plan.id.clone(),
+            credit_balance: 0,
+            currency: plan.currency.clone(),
+            created_at: now,
+            referral_code: referral_code.clone(),
+            version: 1,
+        };
+        let user = User {
+            id: UserId::generate(now),
+            email: email.clone(),
+            name: name.clone(),
+            role: Role::TenantAdmin,
+            tenant_id: Some(tenant.id.clone()),
+            status: UserStatus::Active,
+            email_verified: false,
+            password_hash: Some(password_hash.clone()),
+            created_at: now,
+            version: 1,
+            mfa: Default::default(),
+        };
+        let (token, token_write) = tokens::issue(Purpose::VerifyEmail, &user.id, now)?;
+        let audit = AuditEvent::new(now, user.id.as_str(), "user.signup", &meta.ip)
+            .tenant(Some(&tenant.id))
+            .target(&user.id)
+            .details(json!({"tenant_slug": tenant.slug, "plan": plan.code, "referral_code": tenant.referral_code}));
+        let mut extra = tenants::create(&tenant)?;
+        extra.push(token_write);
+        extra.push(audit.write()?);
+        match users::create(app.store.as_ref(), &user, extra).await {
+            Ok(()) => {
+                app.mailer.send(&emails::verification(&email, &user.name, &app.config.public_url, &token)).await?;
+                return Ok((user, tenant));
+            }
+            Err(users::UserRepoError::EmailTaken) => return Err(AuthError::EmailTaken),
+            // Writes 2 and 3 are the slug claim and the tenant: try another slug.
+            Err(users::UserRepoError::Store(StoreError::ConditionFailed { index: Some(2) })) => continue,
+            Err(users::UserRepoError::Store(e)) => return Err(e.into()),
+        }
+    }
+    Err(AuthError::Conflict("Could not find a free slug for this organisation; try another name."))
+}
+
+/// Uses the verification token, marks the address verified and signs the user in.
+pub async fn verify_email(state: &AuthState, token: &str, meta: &ClientMeta) -> Result<(User, SignedIn), AuthError> {
+    let app = &state.app;
+    let record = tokens::find(app.store.as_ref(), token, Purpose::VerifyEmail).await?.ok_or(AuthError::InvalidToken)?;
+    let mut user = users::get(app.store.as_ref(), &record.user_id).await?.ok_or(AuthError::InvalidToken)?;
+    if user.status == UserStatus::Disabled {
+        return Err(AuthError::AccountDisabled);
+    }
+    user.email_verified = true;
+    user.version += 1;
+    let now = app.clock.now();
+    let (signed, session_write) = new_session(state, &user, meta)?;
+    let audit = AuditEvent::new(now, user.id.as_str(), "user.email_verified", &meta.ip)
+        .tenant(user.tenant_id.as_ref())
+        .target(&user.id);
+    let writes = vec![tokens::consume(token, Purpose::VerifyEmail), users::save(&user)?, session_write, audit.write()?];
+    match app.store.transact(writes).await {
+        Ok(()) => Ok((user, signed)),
+        // Used by a concurrent request between our read and our write.
+        Err(StoreError::ConditionFailed { index: Some(0) }) => Err(AuthError::InvalidToken),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Sends a new verification link to an unverified account; says nothing either way.
+pub async fn resend_verification(state: &AuthState, raw_email: &str) -> Result<(), AuthError> {
+    let app = &state.app;
+    let Ok(email) = Email::parse(raw_email) else { return Err(AuthError::invalid("email", "is not an email address")) };
+    rate_limit::hit(app.store.as_ref(), app.clock.now(), &rate_limit::RESEND_VERIFICATION_PER_ADDRESS, email.as_str()).await?;
+    let Some(user) = users::find_by_email(app.store.as_ref(), &email).await? else { return Ok(()) };
+    if user.email_verified || user.status == UserStatus::Disabled {
+        return Ok(());
+    }
+    let (token, write) = tokens::issue(Purpose::VerifyEmail, &user.id, app.clock.now())?;
+    app.store.transact(vec![write]).await?;
+    app.mailer.send(&emails::verification(&email, &user.name, &app.config.public_url, &token)).await?;
+    Ok(())
+}
+
+/// Sends a reset link when the address has an account; says nothing either way.
+pub async fn forgot_password(state: &AuthState, raw_email: &str, meta: &ClientMeta) -> Result<(), AuthError> {
+    let app = &state.app;
+    let Ok(email) = Email::parse(raw_email) else { return Err(AuthError::invalid("email", "is not an email address")) };
+    let now = app.clock.now();
+    rate_limit::hit(app.store.as_ref(), now, &rate_limit::FORGOT_PASSWORD_PER_ADDRESS, email.as_str()).await?;
+    let Some(user) = users::find_by_email(app.store.as_ref(), &email).await? else { return Ok(()) };
+    if user.status == UserStatus::Disabled {
+        return Ok(());
+    }
+    let (token, write) = tokens::issue(Purpose::ResetPassword, &user.id, now)?;
+    let audit = AuditEvent::new(now, user.id.as_str(), "user.password_reset_requested", &meta.ip)
+        .tenant(user.tenant_id.as_ref())
+        .target(&user.id);
+    app.store.transact(vec![write, audit.write()?]).await?;
+    app.mailer.send(&emails::password_reset(&email, &app.config.public_url, &token)).await?;
+    Ok(())
+}
+
+/// Sets a new password with a reset token and ends every session of the user.
+pub async fn reset_password(state: &AuthState, token: &str, password: String, meta: &ClientMeta) -> Result<(), AuthError> {
+    let app = &state.app;
+    let record = tokens::find(app.store.as_ref(), token, Purpose::ResetPassword).await?.ok_or(AuthError::InvalidToken)?;
+    let mut user = users::get(app.store.as_ref(), &record.user_id).await?.ok_or(AuthError::InvalidToken)?;
+    user.password_hash = Some(hash_password(password, MIN_LENGTH).await?);
+    // Following the emailed link proves the address as well.
+    user.email_verified = true;
+    user.version += 1;
+    let now = app.clock.now();
+    let ended = sessions::end_all(app.store.as_ref(), &user.id).await?;
+    let audit = AuditEvent::new(now, user.id.as_str(), "user.password_reset", &meta.ip)
+        .tenant(user.tenant_id.as_ref())
+        .target(&user.id)
+        .details(json!({"sessions_ended": ended.len()}));
+    let mut writes = vec![tokens::consume(token, Purpose::ResetPassword), users::save(&user)?, audit.write()?];
+    let (first, rest) = ended.split_at(ended.len().min(97));
+    writes.extend(first.iter().cloned());
+    match app.store.transact(writes).await {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed { index: Some(0) }) => return Err(AuthError::InvalidToken),
+        Err(e) => return Err(e.into()),
+    }
+    // More than 97 sessions: the rest end in further transactions of 100.
+    for chunk in rest.chunks(100) {
+        app.store.transact(chunk.to_vec()).await?;
+    }
+    Ok(())
+}
+
+/// The caller's own record.
+pub async fn me(state: &AuthState, user: &UserId) -> Result<User, AuthError> {
+    users::get(state.app.store.as_ref(), user).await?.ok_or(AuthError::NotFound("user"))
+}
+
+/// Changes the caller's own name (the only self-service field; role and tenant never).
+pub async fn update_me(state: &AuthState, user_id: &UserId, name: Option<String>, meta: &ClientMeta) -> Result<User, AuthError> {
+    let app = &state.app;
+    let mut user = me(state, user_id).await?;
+    let before = user.name.clone();
+    if let Some(name) = name {
+        user.name = parse_line(&name, 100).map_err(|e| AuthError::invalid("name", e))?;
+    }
+    if user.name == before {
+        return Ok(user);
+    }
+    user.version += 1;
+    let audit = AuditEvent::new(app.clock.now(), user.id.as_str(), "user.profile_updated", &meta.ip)
+        .tenant(user.tenant_id.as_ref())
+        .target(&user.id)
+        .details(json!({"name": {"before": before, "after": user.name}}));
+    app.store.transact(vec![users::save(&user)?, audit.write()?]).await?;
+    Ok(user)
+}

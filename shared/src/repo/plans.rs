@@ -1,0 +1,68 @@
+//! Plans. Only what sign-up needs today: the `free` plan, created on first use.
+use serde::{Deserialize, Serialize};
+
+use crate::domain::ids::PlanId;
+use crate::domain::time::Timestamp;
+use crate::ports::item_store::{Cond, Item, ItemStore, StoreError, Write};
+use crate::repo::keys;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Limits {
+    pub seats: i64,
+    pub api_calls: i64,
+    pub storage_bytes: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Plan {
+    pub id: PlanId,
+    pub code: String,
+    pub name: String,
+    /// `month` or `year`.
+    pub interval: String,
+    /// Minor units.
+    pub amount: i64,
+    pub currency: String,
+    pub trial_days: i64,
+    pub limits: Limits,
+    pub created_at: Timestamp,
+    pub version: i64,
+}
+
+pub async fn find_by_code(store: &dyn ItemStore, code: &str) -> Result<Option<Plan>, StoreError> {
+    let Some(claim) = store.get(&keys::plan_code(code)).await? else { return Ok(None) };
+    let id = claim.get_str("plan_id").and_then(PlanId::parse).ok_or_else(|| StoreError::Corrupt(format!("plan code {code}")))?;
+    store.get(&keys::plan(&id)).await?.map(|i| i.record()).transpose()
+}
+
+/// The `free` plan every sign-up starts on; created the first time anyone asks.
+pub async fn free(store: &dyn ItemStore, now: Timestamp) -> Result<Plan, StoreError> {
+    if let Some(plan) = find_by_code(store, "free").await? {
+        return Ok(plan);
+    }
+    let plan = Plan {
+        id: PlanId::generate(now),
+        code: "free".into(),
+        name: "Free".into(),
+        interval: "month".into(),
+        amount: 0,
+        currency: "usd".into(),
+        trial_days: 0,
+        limits: Limits { seats: 3, api_calls: 10_000, storage_bytes: 1 << 30 },
+        created_at: now,
+        version: 1,
+    };
+    let claim = Item::new(keys::plan_code("free")).with("plan_id", plan.id.as_str());
+    let writes = vec![
+        Write::put(claim).when(Cond::Absent),
+        Write::put(Item::from_record(keys::plan(&plan.id), &plan)?.with_gsi1("PLANS", plan.id.as_str())).when(Cond::Absent),
+    ];
+    match store.transact(writes).await {
+        Ok(()) => Ok(plan),
+        // Another request created it first: use theirs.
+        Err(StoreError::ConditionFailed { .. }) => {
+            find_by_code(store, "free").await?.ok_or_else(|| StoreError::Corrupt("free plan claim without plan".into()))
+        }
+        Err(e) => Err(e),
+    }
+}
