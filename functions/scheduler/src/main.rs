@@ -8,7 +8,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let state = shared::AppState::from_aws_env().await?;
     let state = &state;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        scheduler::handle(state, event).await
+        // Reported to Lambda as a failed invocation, so the schedule's retry policy applies.
+        scheduler::handle(state, event).await.map_err(lambda_runtime::Error::from)
     }))
     .await
 }
