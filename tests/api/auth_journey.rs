@@ -22,6 +22,7 @@ async fn the_whole_sign_in_journey_works_and_refuses_what_it_should() {
     assert_eq!(body["user"]["role"], "tenant_admin");
     assert_eq!(body["user"]["email_verified"], false);
     assert_eq!(body["tenant"]["slug"], "engines-ltd");
+    let tenant_id = body["tenant"]["id"].as_str().unwrap().to_string();
     assert!(body["user"].get("password_hash").is_none(), "the hash never leaves the server");
 
     // AND an unverified login is refused
@@ -137,6 +138,20 @@ async fn the_whole_sign_in_journey_works_and_refuses_what_it_should() {
     assert_eq!(reused.status, 401);
     let other = again.post(&app, "/api/v1/auth/login/mfa", &json!({"mfa_token": token3, "backup_code": backup_codes[4]})).await;
     assert_eq!(other.status, 200, "another unused code still works");
+
+    // Every change left an audit event in the tenant's trail
+    let trail = app
+        .platform
+        .state
+        .store
+        .query(shared::ports::item_store::Query::table(format!("AUDIT#{tenant_id}")).limit(200))
+        .await
+        .unwrap();
+    let actions: Vec<String> = trail.items.iter().map(|i| i.get_str("action").unwrap().to_string()).collect();
+    for action in ["user.signup", "user.email_verified", "session.logout", "session.login", "session.refresh_reused",
+        "user.password_reset_requested", "user.password_reset", "mfa.setup_started", "mfa.enabled", "session.mfa_failed", "session.login_failed"] {
+        assert!(actions.iter().any(|a| a == action), "no {action} in {actions:?}");
+    }
 }
 
 fn secret_bytes(secret: &totp::TotpSecret) -> &[u8] {

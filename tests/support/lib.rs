@@ -55,7 +55,7 @@ async fn start(data_dir: PathBuf) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let (platform, _seeded) = Platform::open(config).await.expect("platform opens");
-    let router = platform.router();
+    let router = platform.router().into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = tokio::spawn(async move {
         axum::serve(listener, router).await.expect("serve");
     });

@@ -166,7 +166,9 @@ pub async fn serve(config: LocalConfig) -> Result<(), LocalError> {
     };
     println!("{}", banner(&url, &seeded, &platform.config.data_dir));
     platform.spawn_background();
-    axum::serve(listener, platform.router())
+    // The peer address is the client IP of sessions, audit events and per-IP rate limits.
+    let app = platform.router().into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

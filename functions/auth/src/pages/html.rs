@@ -276,6 +276,8 @@ input:focus-visible{border-color:var(--brand)}
 .banner.error{background:#fdecec;border-color:#f3c0c0;color:#8a1c1c}
 .banner.notice{background:#eaf6ef;border-color:#b8e0c8;color:#175c39}
 .banner.warn{background:#fff7e6;border-color:#f4d58d;color:#6b4a00}
+.resend{margin:0 0 22px}
+.auto{width:auto}
 .alt{margin:22px 0 0;padding-top:18px;border-top:1px solid #edf0f5;font-size:.95rem;color:var(--muted);text-align:center}
 .row{display:flex;gap:12px;flex-wrap:wrap;align-items:center}
 .between{display:flex;justify-content:space-between;align-items:baseline;gap:12px}

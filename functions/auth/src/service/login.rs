@@ -54,9 +54,12 @@ pub async fn login(state: &AuthState, raw_email: &str, password: String, meta: &
             false
         }
     };
-    let Some(user) = user.filter(|_| matches) else {
-        record_failure(state, &email_key, None, meta).await?;
-        return Err(AuthError::InvalidCredentials);
+    let user = match user {
+        Some(user) if matches => user,
+        other => {
+            record_failure(state, &email_key, other.as_ref(), meta).await?;
+            return Err(AuthError::InvalidCredentials);
+        }
     };
     if user.status == UserStatus::Disabled {
         return Err(AuthError::AccountDisabled);
