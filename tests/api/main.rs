@@ -5,4 +5,5 @@ mod auth_journey;
 mod bad_input;
 mod fixtures;
 mod local_server;
+mod permissions;
 mod template;

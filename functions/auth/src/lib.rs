@@ -3,6 +3,7 @@
 //! (`/auth/*`) and the portal shells they lead to.
 pub mod api;
 pub mod emails;
+pub mod pages;
 pub mod service;
 pub mod state;
 
@@ -50,10 +51,12 @@ pub fn routes(state: AuthState) -> Router {
         .route("/api/v1/me/mfa/totp/confirm", post(h::confirm_totp))
         .route("/api/v1/me/mfa", delete(h::disable_mfa))
         .route("/api/v1/me/mfa/backup-codes", post(h::regenerate_backup_codes))
+        .merge(pages::routes())
         .with_state(state)
 }
 
 /// The router `lambda_http` serves.
 pub fn router(state: AuthState) -> Router {
-    shared::http::finish(routes(state))
+    let app = state.app.clone();
+    shared::http::finish(routes(state), &app)
 }

@@ -58,5 +58,5 @@ pub fn routes(state: AppState) -> Router {
 
 /// The router `lambda_http` serves: the routes, finished with the shared layers.
 pub fn router(state: AppState) -> Router {
-    shared::http::finish(routes(state))
+    shared::http::finish(routes(state.clone()), &state)
 }

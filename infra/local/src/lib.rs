@@ -112,7 +112,7 @@ impl Platform {
             .merge(health::routes(self.state.clone()))
             .merge(auth::routes(self.auth.clone()))
             .merge(dev::router(self.clone()));
-        shared::http::finish(routes)
+        shared::http::finish(routes, &self.state)
     }
 
     /// The scheduler and worker loop: every `tick_seconds`, due jobs run and queues drain.

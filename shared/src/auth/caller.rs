@@ -94,6 +94,10 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        // The permissions guard already authenticated this request: one session read, not two.
+        if let Some(caller) = parts.extensions.get::<Caller>() {
+            return Ok(caller.clone());
+        }
         authenticate(parts, &AppState::from_ref(state)).await
     }
 }

@@ -5,6 +5,7 @@ pub mod backup_codes;
 pub mod caller;
 pub mod cookies;
 pub mod jwt;
+pub mod permissions;
 pub mod rate_limit;
 pub mod secrets;
 pub mod totp;

@@ -250,6 +250,9 @@ a:hover{color:var(--brand-dark)}
 .card.wide{max-width:820px}
 h1{font-size:1.5rem;line-height:1.25;margin:0 0 6px;letter-spacing:-.015em}
 h2{font-size:1.1rem;margin:30px 0 10px}
+h3{font-size:.95rem;margin:22px 0 8px}
+.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+.ua{max-width:320px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 p{margin:0 0 14px}
 .lead{color:var(--muted);margin-bottom:22px}
 .muted{color:var(--muted)}

@@ -20,7 +20,7 @@ mod security;
 use axum::Router;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::get;
 use shared::auth::Caller;
 use shared::auth::rate_limit::LimitError;
 use shared::domain::user::Role;
