@@ -2,7 +2,9 @@
 pub mod common_passwords;
 pub mod email;
 pub mod ids;
+pub mod invitation;
 pub mod password;
+pub mod tenant;
 pub mod text;
 pub mod time;
 pub mod user;

@@ -1,7 +1,7 @@
 //! Every key of the single table is built here, so the design in `shared/README.md` has one
 //! place in code. Prefixes are upper case; ids are the entities' own prefixed ULIDs.
 use crate::domain::email::Email;
-use crate::domain::ids::{EventId, PlanId, SessionId, TenantId, UserId};
+use crate::domain::ids::{EventId, InvitationId, PlanId, SessionId, TenantId, UserId};
 use crate::ports::item_store::Key;
 
 /// The partition of one user: profile, sessions, MFA items.
@@ -59,7 +59,7 @@ pub fn backup_code(user: &UserId, hash: &str) -> Key {
 
 /// A tenant's record.
 pub fn tenant(id: &TenantId) -> Key {
-    Key::new(format!("TENANT#{id}"), "META")
+    Key::new(tenant_pk(id), "META")
 }
 
 /// The uniqueness claim of a tenant slug.
@@ -78,4 +78,29 @@ pub fn plan(id: &PlanId) -> Key {
 /// The uniqueness claim of a plan code (`free`, …).
 pub fn plan_code(code: &str) -> Key {
     Key::new(format!("PLANCODE#{code}"), "PLANCODE")
+}
+
+/// The partition of one tenant: its record, invitations and other tenant-owned items.
+pub fn tenant_pk(id: &TenantId) -> String {
+    format!("TENANT#{id}")
+}
+
+/// The partition holding a tenant's invitations (`PLATFORM` for platform invitations).
+pub fn invitations_pk(tenant: Option<&TenantId>) -> String {
+    tenant.map(tenant_pk).unwrap_or_else(|| "PLATFORM".into())
+}
+
+/// An invitation, in its tenant's partition.
+pub fn invitation(tenant: Option<&TenantId>, id: &InvitationId) -> Key {
+    Key::new(invitations_pk(tenant), format!("INVITE#{id}"))
+}
+
+/// GSI1 partition that finds an invitation by the hash of its emailed token.
+pub fn invitation_token(hash: &str) -> String {
+    format!("INVITE_TOKEN#{hash}")
+}
+
+/// GSI2 partition of a tenant's members (sort key: `USER#<usr_id>`).
+pub fn members_gsi2pk(tenant: &TenantId) -> String {
+    format!("MEMBERS#{tenant}")
 }

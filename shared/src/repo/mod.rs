@@ -1,5 +1,6 @@
 //! Repositories: domain records in and out of the single table, written once over the
 //! item-store port. Every key comes from `keys`.
+pub mod invitations;
 pub mod keys;
 pub mod plans;
 pub mod sessions;

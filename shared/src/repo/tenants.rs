@@ -1,37 +1,10 @@
 //! Tenants. Sign-up creates one; the tenant lifecycle (provisioning, suspension, deletion)
 //! builds on this record.
-use serde::{Deserialize, Serialize};
-
-use crate::domain::ids::{PlanId, TenantId};
-use crate::domain::time::Timestamp;
+use crate::domain::ids::TenantId;
 use crate::ports::item_store::{Cond, Item, ItemStore, StoreError, Write};
 use crate::repo::keys;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TenantStatus {
-    Provisioning,
-    Active,
-    Suspended,
-    Deleted,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Tenant {
-    pub id: TenantId,
-    pub name: String,
-    pub slug: String,
-    pub status: TenantStatus,
-    pub plan_id: PlanId,
-    /// Minor units of `currency`.
-    pub credit_balance: i64,
-    pub currency: String,
-    pub created_at: Timestamp,
-    /// The partner referral code the tenant signed up with, kept for attribution.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub referral_code: Option<String>,
-    pub version: i64,
-}
+pub use crate::domain::tenant::{Tenant, TenantStatus};
 
 /// A URL-safe slug from an organisation name: lower-case letters, digits and dashes.
 pub fn slugify(name: &str) -> String {

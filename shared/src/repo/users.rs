@@ -15,7 +15,11 @@ pub enum UserRepoError {
 }
 
 fn user_item(user: &User) -> Result<Item, StoreError> {
-    Ok(Item::from_record(keys::user(&user.id), user)?.with_gsi1(keys::USERS_GSI1PK, user.id.as_str()))
+    let item = Item::from_record(keys::user(&user.id), user)?.with_gsi1(keys::USERS_GSI1PK, user.id.as_str());
+    Ok(match &user.tenant_id {
+        Some(tenant) => item.with_gsi2(keys::members_gsi2pk(tenant), format!("USER#{}", user.id)),
+        None => item,
+    })
 }
 
 /// Writes `extra` with the new user and its email claim in one transaction, so the address

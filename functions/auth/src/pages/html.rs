@@ -252,7 +252,7 @@ h1{font-size:1.5rem;line-height:1.25;margin:0 0 6px;letter-spacing:-.015em}
 h2{font-size:1.1rem;margin:30px 0 10px}
 h3{font-size:.95rem;margin:22px 0 8px}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-.ua{max-width:320px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.ua{max-width:280px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 p{margin:0 0 14px}
 .lead{color:var(--muted);margin-bottom:22px}
 .muted{color:var(--muted)}
@@ -265,7 +265,7 @@ input[aria-invalid=true]{border-color:var(--danger)}
 input.code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:1.2rem;letter-spacing:.25em}
 .hint{font-size:.85rem;color:var(--muted);margin:6px 0 0}
 .field-error{font-size:.875rem;color:var(--danger);margin:6px 0 0;font-weight:500}
-button,.button{display:inline-flex;align-items:center;justify-content:center;min-height:44px;padding:0 18px;font:inherit;font-weight:600;border-radius:8px;border:1px solid transparent;cursor:pointer;text-decoration:none}
+button,.button{white-space:nowrap;display:inline-flex;align-items:center;justify-content:center;min-height:44px;padding:0 18px;font:inherit;font-weight:600;border-radius:8px;border:1px solid transparent;cursor:pointer;text-decoration:none}
 .primary{width:100%;background:var(--brand);color:#fff}
 .primary:hover{background:var(--brand-dark);color:#fff}
 .secondary{background:#fff;color:var(--ink);border-color:var(--line)}
@@ -289,16 +289,17 @@ details[open]{padding-bottom:16px}
 summary{cursor:pointer;font-weight:600;color:var(--brand)}
 details form{margin-top:14px}
 table{width:100%;border-collapse:collapse;font-size:.93rem}
-th{text-align:left;font-weight:600;color:var(--muted);font-size:.8rem;text-transform:uppercase;letter-spacing:.04em;padding:8px 10px;border-bottom:1px solid var(--line)}
+th{white-space:nowrap;text-align:left;font-weight:600;color:var(--muted);font-size:.8rem;text-transform:uppercase;letter-spacing:.04em;padding:8px 10px;border-bottom:1px solid var(--line)}
 td{padding:12px 10px;border-bottom:1px solid #edf0f5;vertical-align:middle}
 td.actions{text-align:right}
+td time,td.ip{white-space:nowrap}
 .badge{display:inline-block;padding:1px 8px;border-radius:999px;font-size:.75rem;font-weight:600;background:#e8eefc;color:#2448bd;margin-left:6px;vertical-align:1px}
 .badge.on{background:#e3f4ea;color:#1b7f4c}
 .badge.off{background:#f1f2f5;color:#5b6478}
 .section{border-top:1px solid #edf0f5;margin-top:28px;padding-top:4px}
 .qr{display:flex;justify-content:center;margin:8px 0 16px}
 .qr svg{width:208px;height:208px;border:1px solid #e3e7ef;border-radius:8px}
-.secret{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:1rem;letter-spacing:.08em;background:#f5f7fb;border:1px solid #e3e7ef;border-radius:8px;padding:10px 12px;word-break:break-all;text-align:center}
+.secret{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:1rem;letter-spacing:.08em;background:#f5f7fb;border:1px solid #e3e7ef;border-radius:8px;padding:10px 12px;overflow-wrap:anywhere;text-align:center}
 .codes{display:grid;grid-template-columns:repeat(2,1fr);gap:8px 16px;list-style:none;padding:16px;margin:0 0 18px;background:#f5f7fb;border:1px solid #e3e7ef;border-radius:8px;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:1.02rem}
 .facts{display:grid;grid-template-columns:max-content 1fr;gap:8px 18px;margin:18px 0 22px}
 .facts dt{color:var(--muted)}

@@ -81,10 +81,10 @@ fn device(user_agent: &str) -> String {
     }
 }
 
-/// `2026-11-25 10:00 UTC` inside a machine-readable `<time>`.
+/// `2026-11-25 10:00` (UTC, as the column heading says) inside a machine-readable `<time>`.
 fn when(t: Timestamp) -> String {
     let rfc = t.to_rfc3339();
-    let shown = format!("{} UTC", rfc.get(..16).unwrap_or(&rfc).replacen('T', " ", 1));
+    let shown = rfc.get(..16).unwrap_or(&rfc).replacen('T', " ", 1);
     format!(r#"<time datetime="{}">{}</time>"#, escape(&rfc), escape(&shown))
 }
 
@@ -103,7 +103,7 @@ async fn render(state: &AuthState, viewer: &Viewer, banner: Option<&str>, proble
             let label = device(&s.user_agent);
             let current = s.id == viewer.caller.session_id;
             format!(
-                r#"<tr><td><strong>{label}</strong>{badge}<div class="small muted ua">{ua}</div></td><td>{ip}</td><td>{created}</td><td>{seen}</td>
+                r#"<tr><td><strong>{label}</strong>{badge}<div class="small muted ua">{ua}</div></td><td class="ip">{ip}</td><td>{created}</td><td>{seen}</td>
 <td class="actions"><form method="post" action="/auth/security/sessions/{id}/revoke">{csrf}<button type="submit" class="button secondary" aria-label="Sign out the session on {label}">Sign out</button></form></td></tr>"#,
                 label = escape(&label),
                 badge = if current { r#" <span class="badge">This device</span>"# } else { "" },
@@ -163,7 +163,7 @@ async fn render(state: &AuthState, viewer: &Viewer, banner: Option<&str>, proble
 <p class="lead">Signed in as <strong>{name}</strong> ({email})</p>{top}
 <h2>Where you are signed in</h2>
 <p class="muted">Sign out any session you do not recognise, then change your password.</p>
-<table><thead><tr><th>Device</th><th>IP address</th><th>Signed in</th><th>Last active</th><th><span class="sr">Action</span></th></tr></thead><tbody>{rows}</tbody></table>{more}
+<table><thead><tr><th>Device</th><th>IP address</th><th>Signed in (UTC)</th><th>Last active (UTC)</th><th><span class="sr">Action</span></th></tr></thead><tbody>{rows}</tbody></table>{more}
 <div class="section">{two_factor}</div>
 <div class="section"><h2>Sign out</h2><form method="post" action="/auth/logout">{csrf}<button type="submit" class="button secondary">Sign out of this device</button></form></div>"#,
         portal = portal_of(viewer.caller.role),
@@ -227,7 +227,8 @@ fn setup_page(viewer: &Viewer, setup: &mfa::Setup, problem: Option<&Problem>) ->
         csrf = viewer.csrf_field(),
         code = Input::new("Code", "code", "text")
             .autocomplete("one-time-code")
-            .attrs(r#"class="code" inputmode="numeric" pattern="[0-9 ]{6,7}" maxlength="7" required autofocus"#)
+            // No autofocus: it would scroll the QR code out of view.
+            .attrs(r#"class="code" inputmode="numeric" pattern="[0-9 ]{6,7}" maxlength="7" required"#)
             .error(problem.and_then(|p| p.on("code")))
             .render(),
     );
@@ -352,7 +353,7 @@ mod tests {
 
     #[test]
     fn times_are_shown_to_the_minute_in_utc() {
-        assert_eq!(when(Timestamp::from_unix(0)), r#"<time datetime="1970-01-01T00:00:00Z">1970-01-01 00:00 UTC</time>"#);
+        assert_eq!(when(Timestamp::from_unix(0)), r#"<time datetime="1970-01-01T00:00:00Z">1970-01-01 00:00</time>"#);
     }
 
     #[test]

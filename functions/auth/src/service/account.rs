@@ -49,18 +49,8 @@ pub async fn signup(state: &AuthState, cmd: Signup, meta: &ClientMeta) -> Result
     // A taken slug gets a short random suffix; a few tries make a clash vanishingly rare.
     for attempt in 0..5 {
         let slug = if attempt == 0 { base_slug.clone() } else { format!("{base_slug}-{}", &shared::auth::secrets::new_secret()[..5].to_lowercase()) };
-        let tenant = Tenant {
-            id: TenantId::generate(now),
-            name: organization.clone(),
-            slug,
-            status: TenantStatus::Active,
-            plan_id: plan.id.clone(),
-            credit_balance: 0,
-            currency: plan.currency.clone(),
-            created_at: now,
-            referral_code: referral_code.clone(),
-            version: 1,
-        };
+        let mut tenant = Tenant::new(TenantId::generate(now), organization.clone(), slug, TenantStatus::Active, plan.id.clone(), plan.currency.clone(), now);
+        tenant.referral_code = referral_code.clone();
         let user = User {
             id: UserId::generate(now),
             email: email.clone(),

@@ -1,0 +1,213 @@
+//! Browser journeys: the sign-in pages driven by a real headless Chromium through
+//! chromedriver (WebDriver), against the whole platform on an ephemeral port. What a person
+//! does: sign up, open the emailed link, confirm, land signed in; sign out and in again; turn
+//! on two-factor authentication and sign in with a backup code.
+//!
+//! Needs `chromium` and `chromium-driver` (Debian packages; `infra/test` installs them). The
+//! binaries may be overridden with `DOTMAC_CHROMIUM` and `DOTMAC_CHROMEDRIVER`. Screenshots of
+//! every page land in `target/screenshots/` for people to look at.
+mod driver;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, Locator};
+use journeys::{TestApp, spawn_app};
+use shared::auth::totp;
+
+const PASSWORD: &str = "correct horse battery staple";
+const NAME: &str = "Ada Lovelace";
+const EMAIL: &str = "ada@engines.example";
+/// The test configuration's public URL, the base of every emailed link.
+const PUBLIC_URL: &str = "http://127.0.0.1:8080";
+
+fn screenshot_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")));
+    let dir = target.join("screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    dir
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    let png = c.screenshot().await.expect("screenshot");
+    std::fs::write(screenshot_dir().join(format!("{name}.png")), png).expect("write screenshot");
+}
+
+/// Waits (up to 10 s) until the browser shows `path`, then answers the page's text.
+async fn wait_for_path(c: &Client, path: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let url = c.current_url().await.expect("current url");
+        if url.path() == path {
+            return page_text(c).await;
+        }
+        assert!(Instant::now() < deadline, "expected {path}, still on {url}: {}", page_text(c).await);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn page_text(c: &Client) -> String {
+    c.find(Locator::Css("body")).await.expect("body").text().await.expect("body text")
+}
+
+async fn fill(c: &Client, css: &str, text: &str) {
+    let input = c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}"));
+    input.send_keys(text).await.expect("typing");
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}")).click().await.expect("click");
+}
+
+/// The verification link of the newest email to `to`, read from `GET /dev/mailbox` and
+/// pointed at this app (emails carry the configured public URL, not the ephemeral port).
+async fn verify_link(app: &TestApp, to: &str) -> String {
+    let mailbox = app.get("/dev/mailbox").await.json();
+    let mail = mailbox["data"]
+        .as_array()
+        .and_then(|mails| mails.iter().find(|m| m["to"] == to))
+        .unwrap_or_else(|| panic!("no email to {to}: {mailbox}"));
+    let link = mail["links"][0].as_str().unwrap_or_else(|| panic!("no link in {mail}"));
+    assert!(link.starts_with(&format!("{PUBLIC_URL}/auth/verify-email?token=")), "{link}");
+    link.replacen(PUBLIC_URL, &app.base_url, 1)
+}
+
+async fn sign_in(c: &Client, app: &TestApp, password: &str) {
+    c.goto(&app.url("/auth/login")).await.expect("login page");
+    fill(c, "input[name=email]", EMAIL).await;
+    fill(c, "input[name=password]", password).await;
+    click(c, "form[action='/auth/login'] button[type=submit]").await;
+}
+
+async fn sign_out(c: &Client) {
+    click(c, "form[action='/auth/logout'] button").await;
+    wait_for_path(c, "/auth/login").await;
+}
+
+async fn journey(c: &Client, app: &TestApp) {
+    // GIVEN the sign-up page
+    c.goto(&app.url("/auth/signup")).await.expect("signup page");
+    let text = page_text(c).await;
+    assert!(text.contains("Create your account") && text.contains("DotMac"), "{text}");
+    fill(c, "input[name=name]", NAME).await;
+    fill(c, "input[name=organization]", "Analytical Engines").await;
+    fill(c, "input[name=email]", EMAIL).await;
+    fill(c, "input[name=password]", PASSWORD).await;
+    screenshot(c, "01-signup").await;
+
+    // WHEN it is submitted, the page says where the link went
+    click(c, "form[action='/auth/signup'] button[type=submit]").await;
+    let text = wait_for_path(c, "/auth/signup").await;
+    assert!(text.contains("Check your inbox") && text.contains(EMAIL), "{text}");
+    screenshot(c, "02-check-inbox").await;
+
+    // AND the emailed link shows a button, which confirms and signs in
+    c.goto(&verify_link(app, EMAIL).await).await.expect("verify page");
+    let text = wait_for_path(c, "/auth/verify-email").await;
+    assert!(text.contains("Confirm your email address"), "{text}");
+    screenshot(c, "03-confirm-email").await;
+    click(c, "form[action='/auth/verify-email'] button").await;
+    let text = wait_for_path(c, "/portal").await;
+    assert!(text.contains(&format!("Signed in as {NAME} ({EMAIL})")), "{text}");
+    screenshot(c, "04-portal").await;
+
+    // THEN the session cookies are set, Secure, and Chromium keeps them on http://127.0.0.1
+    // (a potentially trustworthy origin).
+    let cookies = c.get_all_cookies().await.expect("cookies");
+    for name in ["dm_access", "dm_csrf"] {
+        let cookie = cookies.iter().find(|k| k.name() == name).unwrap_or_else(|| panic!("{name} missing: {cookies:?}"));
+        assert_eq!(cookie.secure(), Some(true), "{name} is Secure");
+    }
+    let access = cookies.iter().find(|k| k.name() == "dm_access").expect("dm_access");
+    assert_eq!(access.http_only(), Some(true), "dm_access is HttpOnly");
+
+    // AND the security page lists this device's session
+    c.goto(&app.url("/auth/security")).await.expect("security page");
+    let text = wait_for_path(c, "/auth/security").await;
+    assert!(text.contains("This device") && text.contains("Two-factor authentication"), "{text}");
+    screenshot(c, "05-security").await;
+
+    // WHEN the user signs out, the portal asks for a sign-in again
+    sign_out(c).await;
+    c.goto(&app.url("/portal")).await.expect("portal");
+    let text = wait_for_path(c, "/auth/login").await;
+    assert!(text.contains("Please sign in to continue"), "{text}");
+    screenshot(c, "06-signed-out").await;
+
+    // AND a wrong password is refused on the page itself
+    sign_in(c, app, "not the password at all").await;
+    let text = wait_for_path(c, "/auth/login").await;
+    assert!(text.contains("The email address or password is wrong."), "{text}");
+    screenshot(c, "07-login-error").await;
+
+    // AND the right one lands on the portal again
+    sign_in(c, app, PASSWORD).await;
+    let text = wait_for_path(c, "/portal").await;
+    assert!(text.contains(NAME), "{text}");
+    screenshot(c, "08-portal-again").await;
+
+    // WHEN two-factor authentication is turned on from the security page
+    c.goto(&app.url("/auth/security")).await.expect("security page");
+    click(c, "form[action='/auth/security/mfa/start'] button").await;
+    let text = wait_for_path(c, "/auth/security/mfa/start").await;
+    assert!(text.contains("Scan this QR code"), "{text}");
+    c.find(Locator::Css(".qr svg")).await.expect("an inline QR code");
+    screenshot(c, "09-mfa-setup").await;
+    let key: String = c.find(Locator::Css(".secret")).await.expect("key").text().await.expect("key text").split_whitespace().collect();
+    let secret = totp::TotpSecret::from_base32(&key).expect("a base32 key");
+    let code = totp::code_at(secret.as_bytes(), app.platform.state.clock.now().unix(), 30, 6);
+    fill(c, "input[name=code]", &code).await;
+    click(c, "form[action='/auth/security/mfa/confirm'] button").await;
+    let text = wait_for_path(c, "/auth/security/mfa/confirm").await;
+    assert!(text.contains("Save these backup codes now"), "{text}");
+    let codes = c.find_all(Locator::Css(".codes li")).await.expect("codes");
+    assert_eq!(codes.len(), 10, "ten backup codes");
+    let backup = codes[0].text().await.expect("a code");
+    screenshot(c, "10-backup-codes").await;
+
+    // THEN signing in asks for the second step, and a backup code (behind <details>) works
+    c.goto(&app.url("/portal")).await.expect("portal");
+    sign_out(c).await;
+    sign_in(c, app, PASSWORD).await;
+    let text = wait_for_path(c, "/auth/login").await;
+    assert!(text.contains("Two-factor authentication"), "{text}");
+    click(c, "details summary").await;
+    screenshot(c, "11-mfa-step").await;
+    fill(c, "details input[name=backup_code]", &backup).await;
+    click(c, "details button[type=submit]").await;
+    let text = wait_for_path(c, "/portal").await;
+    assert!(text.contains(NAME), "{text}");
+    let two_factor = c.find(Locator::XPath("//dt[.='Two-factor']/following-sibling::dd[1]")).await.expect("2FA state");
+    assert_eq!(two_factor.text().await.expect("2FA text"), "On");
+
+    // AND the pages fit a phone's screen
+    c.set_window_size(390, 844).await.expect("phone-sized window");
+    sign_out(c).await;
+    screenshot(c, "12-login-phone").await;
+}
+
+#[tokio::test]
+async fn a_person_signs_up_confirms_signs_out_and_in_and_uses_a_backup_code_in_a_real_browser() {
+    let app = spawn_app().await;
+    let profile = tempfile::tempdir().expect("profile dir");
+    let chromedriver = driver::Chromedriver::start(profile.path()).await;
+    let browser = driver::Chromedriver::browser(&chromedriver, &profile.path().join("chromium")).await;
+
+    // The journey runs in its own task so that, pass or fail, the browser is closed before
+    // chromedriver is stopped (a killed driver would leave Chromium running).
+    let in_task = browser.clone();
+    let outcome = tokio::spawn(async move {
+        journey(&in_task, &app).await;
+    })
+    .await;
+    let _ = browser.close().await;
+    drop(chromedriver);
+    if let Err(e) = outcome {
+        match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(e) => panic!("the journey did not finish: {e}"),
+        }
+    }
+}
