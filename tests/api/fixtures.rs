@@ -24,7 +24,7 @@ fn fixtures(function: &str) -> Vec<(String, String)> {
 }
 
 /// The functions whose fixtures this file drives; a new function must be added here.
-const DRIVEN: &[&str] = &["auth", "health", "scheduler"];
+const DRIVEN: &[&str] = &["admin-tenants", "admin-users", "auth", "health", "provisioning-worker", "scheduler", "tenant-team"];
 
 #[test]
 fn every_function_has_its_fixtures_driven_here() {
@@ -66,10 +66,11 @@ async fn scheduler_fixtures_run_their_job_through_the_lambda_handler() {
     for (name, fixture) in fixtures("scheduler") {
         let (state, _clock) = shared::testing::state();
         let payload: serde_json::Value = serde_json::from_str(&fixture).expect("JSON");
+        let job = scheduler::job_name(&payload).unwrap_or_else(|e| panic!("{name}: {e}")).to_string();
         let report = scheduler::handle(&state, LambdaEvent::new(payload, Context::default()))
             .await
             .unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(report["job"], "billing-cycle", "{name}");
+        assert_eq!(report["job"], job, "{name}");
     }
 }
 
@@ -97,6 +98,181 @@ async fn auth_fixtures_answer_through_the_lambda_router() {
         let auth = auth::AuthState::new(state, b"fixture secret").await.expect("signer");
         let (status, body) = call_http(auth::router(auth), &fixture).await;
         let (want, code) = expected_auth(&name);
+        assert_eq!(status, want, "{name}: {body}");
+        if let Some(code) = code {
+            assert_eq!(body["error"]["code"], code, "{name}");
+        }
+    }
+}
+
+/// What each admin-users fixture must answer: the status, and the error code where it fails.
+fn expected_admin_users(name: &str) -> (u16, Option<&'static str>) {
+    match name.rsplit('/').next().unwrap_or(name) {
+        "list-users-without-credentials.json" => (401, Some("authentication_required")),
+        "invite-user-with-a-forged-token.json" => (401, Some("invalid_token")),
+        "list-users-as-platform-admin.json" => (200, None),
+        "tenant-audit-events-without-credentials.json" => (401, Some("authentication_required")),
+        other => panic!("events/admin-users/{other}: say what it must answer in `expected_admin_users`"),
+    }
+}
+
+/// A platform admin with a live session in `state`'s store, and an access token for it
+/// signed as the auth function signs (a fixture cannot hold a token: it expires).
+async fn admin_access_token(state: &shared::AppState) -> String {
+    use shared::domain::ids::{SessionId, UserId};
+    use shared::domain::user::{Role, User, UserStatus};
+    let auth = auth::AuthState::new(state.clone(), b"fixture secret").await.expect("signer");
+    let now = state.clock.now();
+    let admin = User {
+        id: UserId::generate(now),
+        email: shared::domain::email::Email::parse("root@dotmac.example").unwrap(),
+        name: "Root".into(),
+        role: Role::PlatformAdmin,
+        tenant_id: None,
+        status: UserStatus::Active,
+        email_verified: true,
+        password_hash: None,
+        created_at: now,
+        version: 1,
+        mfa: Default::default(),
+    };
+    let session = shared::repo::sessions::Session {
+        id: SessionId::generate(now),
+        user_id: admin.id.clone(),
+        tenant_id: None,
+        role: Role::PlatformAdmin,
+        created_at: now,
+        last_seen_at: now,
+        ip: "203.0.113.10".into(),
+        user_agent: "fixture".into(),
+        refresh_hash: "unused".into(),
+        rotated_hashes: vec![],
+        expires_at: now.plus_seconds(3600),
+    };
+    let write = shared::repo::sessions::create(&session).unwrap();
+    shared::repo::users::create(state.store.as_ref(), &admin, vec![write]).await.unwrap();
+    let claims = shared::auth::jwt::AccessClaims::new(admin.id, None, Role::PlatformAdmin, session.id, now);
+    auth.signer.sign(&claims).expect("token")
+}
+
+#[tokio::test]
+async fn admin_users_fixtures_answer_through_the_lambda_router() {
+    for (name, fixture) in fixtures("admin-users") {
+        let (state, _clock) = shared::testing::state();
+        let token = admin_access_token(&state).await;
+        let fixture = fixture.replace("${ADMIN_ACCESS_TOKEN}", &token);
+        let (status, body) = call_http(admin_users::router(state), &fixture).await;
+        let (want, code) = expected_admin_users(&name);
+        assert_eq!(status, want, "{name}: {body}");
+        match code {
+            Some(code) => assert_eq!(body["error"]["code"], code, "{name}"),
+            // The query string reached the handler: only the platform admin matches the role filter.
+            None => assert_eq!(body["data"].as_array().map(Vec::len), Some(1), "{name}: {body}"),
+        }
+    }
+}
+
+/// What each admin-tenants fixture must answer: the status, and the error code where it fails.
+fn expected_admin_tenants(name: &str) -> (u16, Option<&'static str>) {
+    match name.rsplit('/').next().unwrap_or(name) {
+        "create-tenant.json" => (201, None),
+        "list-tenants-deleted.json" => (200, None),
+        "get-tenant-unknown.json" => (404, Some("not_found")),
+        "suspend-without-credentials.json" => (401, Some("authentication_required")),
+        other => panic!("events/admin-tenants/{other}: say what it must answer in `expected_admin_tenants`"),
+    }
+}
+
+#[tokio::test]
+async fn admin_tenants_fixtures_answer_through_the_lambda_router() {
+    for (name, fixture) in fixtures("admin-tenants") {
+        let (state, _clock) = shared::testing::state();
+        let token = admin_access_token(&state).await;
+        let plan = shared::repo::plans::free(state.store.as_ref(), state.clock.now()).await.unwrap();
+        let fixture = fixture.replace("${ADMIN_ACCESS_TOKEN}", &token).replace("${PLAN_ID}", plan.id.as_str());
+        let (status, body) = call_http(admin_tenants::router(state.clone()), &fixture).await;
+        let (want, code) = expected_admin_tenants(&name);
+        assert_eq!(status, want, "{name}: {body}");
+        if let Some(code) = code {
+            assert_eq!(body["error"]["code"], code, "{name}");
+        }
+        if name.ends_with("create-tenant.json") {
+            // THEN the tenant waits for its job, which is on the provisioning queue
+            assert_eq!((body["status"].as_str(), body["slug"].as_str()), (Some("provisioning"), Some("northwind")), "{body}");
+            let queued = state.queue.receive(shared::ports::queue::QueueName::Provisioning, 10, std::time::Duration::from_secs(30)).await.unwrap();
+            assert_eq!(queued.len(), 1, "{name}");
+            assert!(queued[0].body.contains(body["id"].as_str().unwrap()), "{}", queued[0].body);
+        }
+        if name.ends_with("list-tenants-deleted.json") {
+            assert_eq!(body["data"], serde_json::json!([]), "{name}: {body}");
+        }
+    }
+}
+
+/// Every item a provisioning run can touch: the tenant's partition, its audit trail, the outbox.
+async fn provisioning_snapshot(state: &shared::AppState, tenant: &shared::domain::ids::TenantId) -> Vec<shared::ports::item_store::Item> {
+    use shared::ports::item_store::Query;
+    let mut items = Vec::new();
+    for pk in [shared::repo::keys::tenant_pk(tenant), format!("AUDIT#{tenant}"), "OUTBOX".to_string()] {
+        items.extend(state.store.query(Query::table(pk).limit(1000)).await.unwrap().items);
+    }
+    items
+}
+
+#[tokio::test]
+async fn the_same_provisioning_message_given_twice_to_the_lambda_handler_changes_nothing_the_second_time() {
+    use aws_lambda_events::event::sqs::SqsEvent;
+    use shared::repo::tenants::{self, Tenant, TenantStatus};
+    for (name, fixture) in fixtures("provisioning-worker") {
+        // GIVEN the tenant the fixture's message names, just created by an admin
+        let (state, clock) = shared::testing::state();
+        let event: SqsEvent = serde_json::from_str(&fixture).unwrap_or_else(|e| panic!("{name} is not an SQS event: {e}"));
+        let body: serde_json::Value = serde_json::from_str(event.records[0].body.as_deref().unwrap()).unwrap();
+        let id = shared::domain::ids::TenantId::parse(body["tenant_id"].as_str().unwrap()).expect("a tenant id");
+        let now = state.clock.now();
+        let plan = shared::repo::plans::free(state.store.as_ref(), now).await.unwrap();
+        let mut tenant = Tenant::new(id.clone(), "Northwind".into(), "northwind".into(), TenantStatus::Provisioning, plan.id, plan.currency, now);
+        tenant.admin_email = Some("it@northwind.example".into());
+        state.store.transact(tenants::create(&tenant).unwrap()).await.unwrap();
+
+        // WHEN the message arrives through the Lambda entry point
+        let first = provisioning_worker::handle_event(&state, LambdaEvent::new(event.clone(), Context::default())).await;
+        assert!(first.batch_item_failures.is_empty(), "{name}: {:?}", first.batch_item_failures);
+        let after_first = provisioning_snapshot(&state, &id).await;
+        let active = tenants::get(state.store.as_ref(), &id).await.unwrap().unwrap();
+        assert_eq!(active.status, TenantStatus::Active, "{name}");
+        let invitations = shared::repo::invitations::list(state.store.as_ref(), Some(&id), 100, None).await.unwrap().items.len();
+        let emails = after_first.iter().filter(|i| i.key.pk == "OUTBOX").count();
+        assert_eq!((invitations, emails), (1, 1), "{name}: one invitation, one email");
+
+        // AND again, a minute later, as SQS may redeliver it
+        clock.advance(60);
+        let second = provisioning_worker::handle_event(&state, LambdaEvent::new(event, Context::default())).await;
+        assert!(second.batch_item_failures.is_empty(), "{name}");
+
+        // THEN the second delivery changed nothing
+        assert_eq!(provisioning_snapshot(&state, &id).await, after_first, "{name}");
+    }
+}
+
+/// What each tenant-team fixture must answer: the status, and the error code where it fails.
+fn expected_tenant_team(name: &str) -> (u16, Option<&'static str>) {
+    match name.rsplit('/').next().unwrap_or(name) {
+        "list-members-without-credentials.json" => (401, Some("authentication_required")),
+        "invite-without-credentials.json" => (401, Some("authentication_required")),
+        "accept-invitation-with-an-unknown-token.json" => (400, Some("invalid_token")),
+        // A page: HTML, not JSON.
+        "accept-page-with-an-incomplete-link.json" => (400, None),
+        other => panic!("events/tenant-team/{other}: say what it must answer in `expected_tenant_team`"),
+    }
+}
+
+#[tokio::test]
+async fn tenant_team_fixtures_answer_through_the_lambda_router() {
+    for (name, fixture) in fixtures("tenant-team") {
+        let (state, _clock) = shared::testing::state();
+        let (status, body) = call_http(tenant_team::router(state), &fixture).await;
+        let (want, code) = expected_tenant_team(&name);
         assert_eq!(status, want, "{name}: {body}");
         if let Some(code) = code {
             assert_eq!(body["error"]["code"], code, "{name}");

@@ -93,11 +93,12 @@ async fn jobs_run_when_due_at_the_platform_clock() {
     let first = app.post_json("/dev/jobs/run", &json!({})).await;
     assert_eq!(first.status, 200, "{}", first.text);
     let ran = first.json()["ran"].clone();
-    assert_eq!(ran, json!(["billing-cycle", "ttl-sweep"]));
+    assert_eq!(ran, json!(["billing-cycle", "tenant-purge", "provisioning-sweep", "ttl-sweep"]));
     // Nothing is due again until an hour has passed at the platform clock.
     assert_eq!(app.post_json("/dev/jobs/run", &json!({})).await.json()["ran"], json!([]));
     app.post_json("/dev/clock", &json!({"advance_seconds": 3600})).await;
-    assert_eq!(app.post_json("/dev/jobs/run", &json!({})).await.json()["ran"], json!(["billing-cycle", "ttl-sweep"]));
+    let all = json!(["billing-cycle", "tenant-purge", "provisioning-sweep", "ttl-sweep"]);
+    assert_eq!(app.post_json("/dev/jobs/run", &json!({})).await.json()["ran"], all);
 }
 
 #[tokio::test]

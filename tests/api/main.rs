@@ -1,9 +1,13 @@
 //! Journey tests: the platform driven over HTTP from outside, as clients and the acceptance
 //! tests drive it. One binary; a module per journey.
+mod admin_tenants;
+mod admin_users;
 mod attacks;
 mod auth_journey;
 mod bad_input;
 mod fixtures;
 mod local_server;
+mod pages;
 mod permissions;
 mod template;
+mod tenant_team;

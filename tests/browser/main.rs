@@ -35,21 +35,26 @@ async fn screenshot(c: &Client, name: &str) {
     std::fs::write(screenshot_dir().join(format!("{name}.png")), png).expect("write screenshot");
 }
 
-/// Waits (up to 10 s) until the browser shows `path`, then answers the page's text.
-async fn wait_for_path(c: &Client, path: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(10);
+/// Waits (up to 20 s: the machine may be busy building) until the browser shows `path` with
+/// `needle` in the page's text, and answers that text. Waiting for the text, not only the
+/// address, matters: a form re-rendered by its own POST keeps the address it had.
+async fn wait_for(c: &Client, path: &str, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let url = c.current_url().await.expect("current url");
-        if url.path() == path {
-            return page_text(c).await;
+        // Either read can fail while a navigation is under way; that is "not yet".
+        let url = c.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+        let on_path = c.current_url().await.is_ok_and(|u| u.path() == path);
+        let text = try_page_text(c).await.unwrap_or_default();
+        if on_path && text.contains(needle) {
+            return text;
         }
-        assert!(Instant::now() < deadline, "expected {path}, still on {url}: {}", page_text(c).await);
+        assert!(Instant::now() < deadline, "expected {path} showing {needle:?}; on {url}: {text}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 
-async fn page_text(c: &Client) -> String {
-    c.find(Locator::Css("body")).await.expect("body").text().await.expect("body text")
+async fn try_page_text(c: &Client) -> Result<String, fantoccini::error::CmdError> {
+    c.find(Locator::Css("body")).await?.text().await
 }
 
 async fn fill(c: &Client, css: &str, text: &str) {
@@ -83,14 +88,13 @@ async fn sign_in(c: &Client, app: &TestApp, password: &str) {
 
 async fn sign_out(c: &Client) {
     click(c, "form[action='/auth/logout'] button").await;
-    wait_for_path(c, "/auth/login").await;
+    wait_for(c, "/auth/login", "Sign in").await;
 }
 
 async fn journey(c: &Client, app: &TestApp) {
     // GIVEN the sign-up page
     c.goto(&app.url("/auth/signup")).await.expect("signup page");
-    let text = page_text(c).await;
-    assert!(text.contains("Create your account") && text.contains("DotMac"), "{text}");
+    wait_for(c, "/auth/signup", "Create your account").await;
     fill(c, "input[name=name]", NAME).await;
     fill(c, "input[name=organization]", "Analytical Engines").await;
     fill(c, "input[name=email]", EMAIL).await;
@@ -99,18 +103,16 @@ async fn journey(c: &Client, app: &TestApp) {
 
     // WHEN it is submitted, the page says where the link went
     click(c, "form[action='/auth/signup'] button[type=submit]").await;
-    let text = wait_for_path(c, "/auth/signup").await;
-    assert!(text.contains("Check your inbox") && text.contains(EMAIL), "{text}");
+    let text = wait_for(c, "/auth/signup", "Check your inbox").await;
+    assert!(text.contains(EMAIL), "{text}");
     screenshot(c, "02-check-inbox").await;
 
     // AND the emailed link shows a button, which confirms and signs in
     c.goto(&verify_link(app, EMAIL).await).await.expect("verify page");
-    let text = wait_for_path(c, "/auth/verify-email").await;
-    assert!(text.contains("Confirm your email address"), "{text}");
+    wait_for(c, "/auth/verify-email", "Confirm your email address").await;
     screenshot(c, "03-confirm-email").await;
     click(c, "form[action='/auth/verify-email'] button").await;
-    let text = wait_for_path(c, "/portal").await;
-    assert!(text.contains(&format!("Signed in as {NAME} ({EMAIL})")), "{text}");
+    wait_for(c, "/portal", &format!("Signed in as {NAME} ({EMAIL})")).await;
     screenshot(c, "04-portal").await;
 
     // THEN the session cookies are set, Secure, and Chromium keeps them on http://127.0.0.1
@@ -125,34 +127,31 @@ async fn journey(c: &Client, app: &TestApp) {
 
     // AND the security page lists this device's session
     c.goto(&app.url("/auth/security")).await.expect("security page");
-    let text = wait_for_path(c, "/auth/security").await;
-    assert!(text.contains("This device") && text.contains("Two-factor authentication"), "{text}");
+    let text = wait_for(c, "/auth/security", "This device").await;
+    assert!(text.contains("Two-factor authentication"), "{text}");
     screenshot(c, "05-security").await;
 
     // WHEN the user signs out, the portal asks for a sign-in again
     sign_out(c).await;
     c.goto(&app.url("/portal")).await.expect("portal");
-    let text = wait_for_path(c, "/auth/login").await;
-    assert!(text.contains("Please sign in to continue"), "{text}");
+    wait_for(c, "/auth/login", "Please sign in to continue").await;
     screenshot(c, "06-signed-out").await;
 
     // AND a wrong password is refused on the page itself
     sign_in(c, app, "not the password at all").await;
-    let text = wait_for_path(c, "/auth/login").await;
-    assert!(text.contains("The email address or password is wrong."), "{text}");
+    wait_for(c, "/auth/login", "The email address or password is wrong.").await;
     screenshot(c, "07-login-error").await;
 
     // AND the right one lands on the portal again
     sign_in(c, app, PASSWORD).await;
-    let text = wait_for_path(c, "/portal").await;
-    assert!(text.contains(NAME), "{text}");
+    wait_for(c, "/portal", NAME).await;
     screenshot(c, "08-portal-again").await;
 
     // WHEN two-factor authentication is turned on from the security page
     c.goto(&app.url("/auth/security")).await.expect("security page");
+    wait_for(c, "/auth/security", "Turn on two-factor authentication").await;
     click(c, "form[action='/auth/security/mfa/start'] button").await;
-    let text = wait_for_path(c, "/auth/security/mfa/start").await;
-    assert!(text.contains("Scan this QR code"), "{text}");
+    wait_for(c, "/auth/security/mfa/start", "Scan this QR code").await;
     c.find(Locator::Css(".qr svg")).await.expect("an inline QR code");
     screenshot(c, "09-mfa-setup").await;
     let key: String = c.find(Locator::Css(".secret")).await.expect("key").text().await.expect("key text").split_whitespace().collect();
@@ -160,8 +159,7 @@ async fn journey(c: &Client, app: &TestApp) {
     let code = totp::code_at(secret.as_bytes(), app.platform.state.clock.now().unix(), 30, 6);
     fill(c, "input[name=code]", &code).await;
     click(c, "form[action='/auth/security/mfa/confirm'] button").await;
-    let text = wait_for_path(c, "/auth/security/mfa/confirm").await;
-    assert!(text.contains("Save these backup codes now"), "{text}");
+    wait_for(c, "/auth/security/mfa/confirm", "Save these backup codes now").await;
     let codes = c.find_all(Locator::Css(".codes li")).await.expect("codes");
     assert_eq!(codes.len(), 10, "ten backup codes");
     let backup = codes[0].text().await.expect("a code");
@@ -169,23 +167,45 @@ async fn journey(c: &Client, app: &TestApp) {
 
     // THEN signing in asks for the second step, and a backup code (behind <details>) works
     c.goto(&app.url("/portal")).await.expect("portal");
+    wait_for(c, "/portal", NAME).await;
     sign_out(c).await;
     sign_in(c, app, PASSWORD).await;
-    let text = wait_for_path(c, "/auth/login").await;
-    assert!(text.contains("Two-factor authentication"), "{text}");
+    wait_for(c, "/auth/login", "Enter the 6-digit code").await;
     click(c, "details summary").await;
     screenshot(c, "11-mfa-step").await;
     fill(c, "details input[name=backup_code]", &backup).await;
     click(c, "details button[type=submit]").await;
-    let text = wait_for_path(c, "/portal").await;
-    assert!(text.contains(NAME), "{text}");
+    wait_for(c, "/portal", NAME).await;
     let two_factor = c.find(Locator::XPath("//dt[.='Two-factor']/following-sibling::dd[1]")).await.expect("2FA state");
     assert_eq!(two_factor.text().await.expect("2FA text"), "On");
 
+    // (a tall window: the whole page in one picture)
+    c.set_window_size(1280, 1500).await.expect("tall window");
+    c.goto(&app.url("/auth/security")).await.expect("security page");
+    wait_for(c, "/auth/security", "Regenerate backup codes").await;
+    screenshot(c, "12-security-2fa-on").await;
+
+    // AND another role's portal is a polite 403, not a redirect loop
+    c.set_window_size(1280, 900).await.expect("desktop window");
+    c.goto(&app.url("/dashboard")).await.expect("dashboard");
+    wait_for(c, "/dashboard", "Not available to your account").await;
+    screenshot(c, "13-wrong-role").await;
+
     // AND the pages fit a phone's screen
     c.set_window_size(390, 844).await.expect("phone-sized window");
+    c.goto(&app.url("/auth/security")).await.expect("security page");
+    wait_for(c, "/auth/security", "This device").await;
+    screenshot(c, "14-security-phone").await;
     sign_out(c).await;
-    screenshot(c, "12-login-phone").await;
+    screenshot(c, "15-login-phone").await;
+
+    // AND a used or made-up link explains itself and offers a new one
+    c.set_window_size(1280, 900).await.expect("desktop window");
+    c.goto(&app.url("/auth/verify-email?token=made-up")).await.expect("verify page");
+    wait_for(c, "/auth/verify-email", "Confirm your email address").await;
+    click(c, "form[action='/auth/verify-email'] button").await;
+    wait_for(c, "/auth/verify-email", "invalid, has expired or was already used").await;
+    screenshot(c, "16-dead-link").await;
 }
 
 #[tokio::test]

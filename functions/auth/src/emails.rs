@@ -7,7 +7,9 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-fn email(to: &Email, subject: &str, lines: &[&str], link: Option<(&str, &str)>) -> OutgoingEmail {
+/// An email in the platform's one format: `lines` as paragraphs, then the link, if any, as a
+/// button and as text (the team function's invitations use it too).
+pub fn email(to: &Email, subject: &str, lines: &[&str], link: Option<(&str, &str)>) -> OutgoingEmail {
     let mut text = lines.join("\n\n");
     let mut html = lines.iter().map(|l| format!("<p>{}</p>", escape(l))).collect::<String>();
     if let Some((label, url)) = link {

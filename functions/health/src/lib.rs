@@ -45,6 +45,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = shared::http::openapi::base();
     doc.merge(HealthApi::openapi());
     doc.merge(auth::openapi());
+    doc.merge(admin_users::openapi());
+    doc.merge(tenant_team::openapi());
+    doc.merge(admin_tenants::openapi());
     doc
 }
 

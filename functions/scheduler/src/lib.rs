@@ -1,6 +1,8 @@
 //! The `scheduler` function: EventBridge schedules invoke it with `{"job": NAME}` and it runs
 //! that scheduled job. The local server runs the same jobs from its own loop and from
 //! `POST /dev/jobs/run`, through `run`.
+pub mod tenants;
+
 use serde_json::{Value, json};
 use shared::AppState;
 
@@ -13,7 +15,11 @@ pub struct Job {
 }
 
 /// Every scheduled job, in the order they run when several are due.
-pub const JOBS: &[Job] = &[Job { name: "billing-cycle", every_seconds: 3600 }];
+pub const JOBS: &[Job] = &[
+    Job { name: "billing-cycle", every_seconds: 3600 },
+    Job { name: "tenant-purge", every_seconds: 3600 },
+    Job { name: "provisioning-sweep", every_seconds: 600 },
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum JobError {
@@ -43,6 +49,10 @@ pub async fn run(state: &AppState, name: &str) -> Result<Value, JobError> {
         // Billing is not built yet (see README, "Not done yet"): the cycle has no
         // subscriptions to invoice, and says so rather than pretending.
         "billing-cycle" => json!({"subscriptions_invoiced": 0, "note": "billing not built yet"}),
+        "tenant-purge" => tenants::purge(state).await.map_err(|e| JobError::Failed { job: job.name, cause: e.to_string() })?,
+        "provisioning-sweep" => {
+            tenants::sweep_provisioning(state).await.map_err(|e| JobError::Failed { job: job.name, cause: e.to_string() })?
+        }
         other => return Err(JobError::Unknown(other.to_string())),
     };
     tracing::info!(job = job.name, at = %started, report = %report, "scheduled job ran");

@@ -111,6 +111,9 @@ impl Platform {
         let routes = Router::new()
             .merge(health::routes(self.state.clone()))
             .merge(auth::routes(self.auth.clone()))
+            .merge(admin_users::routes(self.state.clone()))
+            .merge(tenant_team::routes(self.state.clone()))
+            .merge(admin_tenants::routes(self.state.clone()))
             .merge(dev::router(self.clone()));
         shared::http::finish(routes, &self.state)
     }

@@ -19,9 +19,13 @@ pub struct Worker {
     pub handle: fn(AppState, String) -> HandlerFuture,
 }
 
-/// Every worker of the platform. Later issues add theirs (provisioning, dunning, commissions).
+/// Every worker of the platform. Later issues add theirs (dunning, commissions).
 pub fn all() -> Vec<Worker> {
-    Vec::new()
+    vec![Worker { queue: QueueName::Provisioning, handle: provisioning }]
+}
+
+fn provisioning(state: AppState, body: String) -> HandlerFuture {
+    Box::pin(async move { provisioning_worker::handle(&state, &body).await.map_err(|e| e.to_string()) })
 }
 
 /// How long a message stays hidden while a worker handles it.

@@ -16,6 +16,7 @@ use crate::domain::ids::{SessionId, TenantId, UserId};
 use crate::domain::user::Role;
 use crate::http::ApiError;
 use crate::repo::sessions;
+use crate::repo::tenants::{self, Tenant, TenantStatus};
 
 /// How the credential arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +64,12 @@ fn is_safe(method: &Method) -> bool {
 
 /// Authenticates a request's parts (also used by pages, which answer with a redirect).
 pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
+    authenticate_with_tenant(parts, state).await.map(|(caller, _)| caller)
+}
+
+/// `authenticate`, also answering the caller's tenant as read for the check (None for callers
+/// outside a tenant), so the permissions guard judges writes without reading it again.
+pub async fn authenticate_with_tenant(parts: &Parts, state: &AppState) -> Result<(Caller, Option<Tenant>), ApiError> {
     let (token, via) = credential(parts)
         .ok_or_else(|| ApiError::unauthenticated("authentication_required", "Sign in to continue."))?;
     let now = state.clock.now();
@@ -76,6 +83,16 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, Api
     if session.is_none() {
         return Err(ApiError::unauthenticated("session_revoked", "This session has ended; sign in again."));
     }
+    // A deleted tenant's sessions end with it (restoring it lets its users sign in again).
+    // A purge removes the users and their sessions before the tenant, so a missing tenant
+    // here is left to the route (the guard refuses its writes).
+    let tenant = match &claims.tid {
+        Some(id) => tenants::get(state.store.as_ref(), id).await?,
+        None => None,
+    };
+    if tenant.as_ref().is_some_and(|t| t.status == TenantStatus::Deleted) {
+        return Err(ApiError::unauthenticated("tenant_deleted", "This organisation has been deleted; sign-in is closed."));
+    }
     if via == Via::Cookie && !is_safe(&parts.method) {
         let header = parts.headers.get(cookies::CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
         let cookie = cookies::read(&parts.headers, cookies::CSRF).unwrap_or("");
@@ -83,7 +100,7 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, Api
             return Err(ApiError::forbidden("csrf_failed", "Missing or wrong X-CSRF-Token header."));
         }
     }
-    Ok(Caller { user_id: claims.sub, tenant_id: claims.tid, role: claims.role, session_id: claims.sid, via })
+    Ok((Caller { user_id: claims.sub, tenant_id: claims.tid, role: claims.role, session_id: claims.sid, via }, tenant))
 }
 
 impl<S> FromRequestParts<S> for Caller

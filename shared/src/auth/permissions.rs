@@ -15,7 +15,9 @@ use axum::response::{IntoResponse, Response};
 use crate::AppState;
 use crate::auth::caller::{self, Caller};
 use crate::domain::user::Role;
+use crate::domain::tenant::{Tenant, TenantStatus};
 use crate::http::ApiError;
+use crate::http::idempotency::IdempotencyScope;
 
 /// Who may call a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,6 +70,22 @@ use Rule::*;
 /// Every API route of the platform. Keep it sorted by path.
 pub const MATRIX: &[Entry] = &[
     e("GET", "/api/v1/openapi.json", Public),
+    e("GET", "/api/v1/admin/audit-events", PlatformAdmin),
+    e("GET", "/api/v1/admin/tenants", PlatformAdmin),
+    e("POST", "/api/v1/admin/tenants", PlatformAdmin),
+    e("GET", "/api/v1/admin/tenants/{id}", PlatformAdmin),
+    e("PATCH", "/api/v1/admin/tenants/{id}", PlatformAdmin),
+    e("DELETE", "/api/v1/admin/tenants/{id}", PlatformAdmin),
+    e("POST", "/api/v1/admin/tenants/{id}/reactivate", PlatformAdmin),
+    e("POST", "/api/v1/admin/tenants/{id}/restore", PlatformAdmin),
+    e("POST", "/api/v1/admin/tenants/{id}/suspend", PlatformAdmin),
+    e("GET", "/api/v1/admin/tenants/{id}/usage", PlatformAdmin),
+    e("GET", "/api/v1/admin/users", PlatformAdmin),
+    e("POST", "/api/v1/admin/users", PlatformAdmin),
+    e("GET", "/api/v1/admin/users/{id}", PlatformAdmin),
+    e("PATCH", "/api/v1/admin/users/{id}", PlatformAdmin),
+    e("POST", "/api/v1/admin/users/{id}/disable", PlatformAdmin),
+    e("POST", "/api/v1/admin/users/{id}/enable", PlatformAdmin),
     e("POST", "/api/v1/auth/login", Public),
     e("POST", "/api/v1/auth/login/mfa", Public),
     e("POST", "/api/v1/auth/logout", SignedIn),
@@ -78,6 +96,8 @@ pub const MATRIX: &[Entry] = &[
     e("POST", "/api/v1/auth/resend-verification", Public),
     e("POST", "/api/v1/auth/signup", Public),
     e("POST", "/api/v1/auth/verify-email", Public),
+    // The emailed token is the credential; the handler checks it.
+    e("POST", "/api/v1/invitations/accept", Public),
     e("GET", "/api/v1/me", SignedIn),
     e("PATCH", "/api/v1/me", SignedIn),
     e("DELETE", "/api/v1/me/mfa", SignedIn),
@@ -86,6 +106,14 @@ pub const MATRIX: &[Entry] = &[
     e("POST", "/api/v1/me/mfa/totp/confirm", SignedIn),
     e("GET", "/api/v1/me/sessions", SignedIn),
     e("DELETE", "/api/v1/me/sessions/{id}", SignedIn),
+    // The trail names people and their IP addresses: the tenant's admins only.
+    e("GET", "/api/v1/tenant/audit-events", TenantAdmin),
+    e("GET", "/api/v1/tenant/invitations", TenantRead),
+    e("POST", "/api/v1/tenant/invitations", TenantAdmin),
+    e("DELETE", "/api/v1/tenant/invitations/{id}", TenantAdmin),
+    e("GET", "/api/v1/tenant/members", TenantRead),
+    e("PATCH", "/api/v1/tenant/members/{user_id}", TenantAdmin),
+    e("DELETE", "/api/v1/tenant/members/{user_id}", TenantAdmin),
     e("GET", "/healthz", Public),
 ];
 
@@ -117,21 +145,72 @@ pub async fn guard(State(state): State<AppState>, matched: Option<MatchedPath>, 
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();
-    let caller: Caller = match caller::authenticate(&parts, &state).await {
-        Ok(caller) => caller,
+    let (caller, tenant): (Caller, _) = match caller::authenticate_with_tenant(&parts, &state).await {
+        Ok(authenticated) => authenticated,
         Err(e) => return e.into_response(),
     };
     if !rule.allows(caller.role) {
         return ApiError::forbidden("insufficient_role", "Your role does not allow this.").into_response();
     }
+    if matches!(rule, TenantRead | TenantAdmin)
+        && !is_read(&parts.method)
+        && let Err(e) = tenant_accepts_writes(&caller, tenant.as_ref())
+    {
+        return e.into_response();
+    }
+    // The caller's own namespace for `Idempotency-Key`s (http::idempotency reads it).
+    parts.extensions.insert(IdempotencyScope(caller.user_id.to_string()));
     parts.extensions.insert(caller);
     request = Request::from_parts(parts, body);
     next.run(request).await
 }
 
+fn is_read(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// A tenant's users read whatever its status; they change things only while it is active
+/// (a suspended tenant answers 403 `tenant_suspended` to every write).
+pub fn tenant_accepts_writes(caller: &Caller, tenant: Option<&Tenant>) -> Result<(), ApiError> {
+    match tenant {
+        Some(t) if t.accepts_writes() => Ok(()),
+        Some(t) if t.status == TenantStatus::Suspended => Err(ApiError::forbidden(
+            "tenant_suspended",
+            "This organisation is suspended: you can sign in and read, but not change anything.",
+        )),
+        Some(t) if t.status == TenantStatus::Provisioning => {
+            Err(ApiError::forbidden("tenant_provisioning", "This organisation is still being set up; try again shortly."))
+        }
+        // Deleted (its sessions are refused before this) or gone.
+        Some(_) => Err(ApiError::forbidden("tenant_deleted", "This organisation has been deleted.")),
+        None if caller.tenant_id.is_some() => {
+            Err(ApiError::forbidden("tenant_deleted", "This organisation has been deleted."))
+        }
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_an_active_tenant_accepts_its_users_writes() {
+        use crate::domain::ids::{PlanId, SessionId, TenantId, UserId};
+        use crate::domain::time::Timestamp;
+        let now = Timestamp::from_unix(1_795_600_800);
+        let tenant = Tenant::new(TenantId::generate(now), "Acme".into(), "acme".into(), TenantStatus::Active,
+            PlanId::generate(now), "usd".into(), now);
+        let caller = Caller { user_id: UserId::generate(now), tenant_id: Some(tenant.id.clone()), role: Role::TenantAdmin,
+            session_id: SessionId::generate(now), via: caller::Via::Bearer };
+        assert!(tenant_accepts_writes(&caller, Some(&tenant)).is_ok());
+        let suspended = tenant.clone().suspend("unpaid".into()).unwrap();
+        let refused = tenant_accepts_writes(&caller, Some(&suspended)).unwrap_err();
+        assert_eq!((refused.status.as_u16(), refused.code()), (403, "tenant_suspended"));
+        assert_eq!(tenant_accepts_writes(&caller, None).unwrap_err().code(), "tenant_deleted");
+        let outside = Caller { tenant_id: None, ..caller };
+        assert!(tenant_accepts_writes(&outside, None).is_ok());
+    }
 
     #[test]
     fn members_read_and_admins_write_their_tenant() {

@@ -2,6 +2,7 @@
 //! place in code. Prefixes are upper case; ids are the entities' own prefixed ULIDs.
 use crate::domain::email::Email;
 use crate::domain::ids::{EventId, InvitationId, PlanId, SessionId, TenantId, UserId};
+use crate::domain::time::Timestamp;
 use crate::ports::item_store::Key;
 
 /// The partition of one user: profile, sessions, MFA items.
@@ -32,11 +33,23 @@ pub fn platform_seed() -> Key {
 /// GSI1 partition listing every user, newest last (sort key: the user id, a ULID).
 pub const USERS_GSI1PK: &str = "USERS";
 
-/// An audit event, under its tenant (or `PLATFORM` for platform-level events), by id (a ULID,
-/// so a time range is a sort-key range).
-pub fn audit(tenant: Option<&TenantId>, id: &EventId) -> Key {
+/// The partition of a tenant's audit trail (`PLATFORM` for platform-level events).
+pub fn audit_pk(tenant: Option<&TenantId>) -> String {
     let scope = tenant.map(|t| t.to_string()).unwrap_or_else(|| "PLATFORM".into());
-    Key::new(format!("AUDIT#{scope}"), format!("EVT#{id}"))
+    format!("AUDIT#{scope}")
+}
+
+/// An audit event, under its tenant (or `PLATFORM` for platform-level events).
+pub fn audit(tenant: Option<&TenantId>, at: Timestamp, id: &EventId) -> Key {
+    Key::new(audit_pk(tenant), audit_sk(at, id))
+}
+
+/// The sort key of an audit event in every partition and index that holds it:
+/// `EVT#<at, RFC 3339>#<evt_id>`, so newest-first is a backward Query and a time range is a
+/// sort-key range. The time is the event's own `at`, not the ULID's: ids come from a
+/// process-wide monotonic generator that can run ahead of the platform clock.
+pub fn audit_sk(at: Timestamp, id: &EventId) -> String {
+    format!("EVT#{at}#{id}")
 }
 
 /// GSI1 partition of one actor's audit events.
@@ -44,8 +57,17 @@ pub fn audit_actor(actor: &str) -> String {
     format!("AUDIT_ACTOR#{actor}")
 }
 
-/// GSI2 partition of every audit event, for the platform admin's unfiltered trail.
-pub const AUDIT_ALL: &str = "AUDIT_ALL";
+/// GSI2 partition of one action's audit events (`user.disabled`, `session.login`, …).
+pub fn audit_action(action: &str) -> String {
+    format!("AUDIT_ACTION#{action}")
+}
+
+/// The platform-wide audit feed of one UTC month (`AUDIT_ALL#2026-11`): a second copy of
+/// every event, written in the same transaction, for the unfiltered trail. Sharded by month
+/// so no partition grows for ever and a time range touches only its months.
+pub fn audit_feed(year: i32, month: u8) -> String {
+    format!("AUDIT_ALL#{year:04}-{month:02}")
+}
 
 /// A single-use secret token (verification, reset, MFA challenge), by its hash.
 pub fn secret_token(hash: &str) -> Key {
@@ -103,4 +125,29 @@ pub fn invitation_token(hash: &str) -> String {
 /// GSI2 partition of a tenant's members (sort key: `USER#<usr_id>`).
 pub fn members_gsi2pk(tenant: &TenantId) -> String {
     format!("MEMBERS#{tenant}")
+}
+
+/// A tenant's team roster: member and admin counts and the invitations holding seats, put
+/// (version-guarded) in the transaction of every team change.
+pub fn team(tenant: &TenantId) -> Key {
+    Key::new(tenant_pk(tenant), "TEAM")
+}
+
+/// GSI2 partition of the tenants in one lifecycle status (`TENANT_STATUS#active`, …). The
+/// sort key is the tenant id (creation order), except for `deleted`, where it is
+/// `<purge_after>#<ten_id>`: the purge job reads the due ones as one sort-key range.
+pub fn tenant_status_gsi2pk(status: &str) -> String {
+    format!("TENANT_STATUS#{status}")
+}
+
+/// A tenant's subscription: one per tenant, at a fixed key, so a conditional put creates it
+/// once however often provisioning runs.
+pub fn subscription(tenant: &TenantId) -> Key {
+    Key::new(tenant_pk(tenant), "SUBSCRIPTION")
+}
+
+/// A tenant's provisioning progress: one attribute per finished step, each set once with
+/// `attribute_not_exists` in the step's transaction (the worker's idempotency marker).
+pub fn provisioning(tenant: &TenantId) -> Key {
+    Key::new(tenant_pk(tenant), "PROVISIONING")
 }

@@ -3,7 +3,10 @@
 pub mod invitations;
 pub mod keys;
 pub mod plans;
+pub mod provisioning;
 pub mod sessions;
+pub mod subscriptions;
+pub mod team;
 pub mod tenants;
 pub mod tokens;
 pub mod users;

@@ -29,6 +29,10 @@ pub struct Plan {
     pub version: i64,
 }
 
+pub async fn get(store: &dyn ItemStore, id: &PlanId) -> Result<Option<Plan>, StoreError> {
+    store.get(&keys::plan(id)).await?.map(|i| i.record()).transpose()
+}
+
 pub async fn find_by_code(store: &dyn ItemStore, code: &str) -> Result<Option<Plan>, StoreError> {
     let Some(claim) = store.get(&keys::plan_code(code)).await? else { return Ok(None) };
     let id = claim.get_str("plan_id").and_then(PlanId::parse).ok_or_else(|| StoreError::Corrupt(format!("plan code {code}")))?;

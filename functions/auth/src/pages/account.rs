@@ -1,6 +1,7 @@
 //! Creating an account and the pages emailed links open: confirm an address, choose a new
-//! password, accept an invitation. Links never act on GET (mail scanners prefetch them):
-//! each shows a button whose POST does the work.
+//! password (accepting an invitation is the team function's page, `tenant_team::pages`).
+//! Links never act on GET (mail scanners prefetch them): each shows a button whose POST does
+//! the work.
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -304,38 +305,6 @@ pub async fn reset(State(state): State<AuthState>, meta: ClientMeta, headers: He
         Err(AuthError::InvalidToken) => dead_reset_link(&guard),
         Err(e) => reset_page(&guard, token, Some(&Problem::from(e))),
     }
-}
-
-/// GET /auth/accept-invitation?token=…: the form the team feature will use.
-pub async fn invitation_form(headers: HeaderMap, QueryFields(query): QueryFields) -> Response {
-    let guard = FormGuard::from_headers(&headers);
-    let token = query.trimmed("token");
-    if token.is_empty() {
-        return dead_link(&guard, "This invitation link is incomplete", "Copy the whole link from the invitation email.", "/auth/login", "Go to sign in");
-    }
-    let body = format!(
-        r#"<h1>Join your team</h1><p class="lead">You were invited to a DotMac organization. Tell us your name and choose a password.</p>
-<form method="post" action="/auth/accept-invitation" novalidate>{guard}{token}{name}{password}<button type="submit" class="button primary">Accept invitation</button></form>
-<p class="alt">Already have an account? <a href="/auth/login">Sign in</a></p>"#,
-        guard = guard.field(),
-        token = hidden("token", token),
-        name = Input::new("Your name", "name", "text").autocomplete("name").attrs("required autofocus maxlength=\"100\"").render(),
-        password = Input::new("Password", "password", "password").autocomplete("new-password").attrs("required minlength=\"8\"").hint("At least 8 characters.").render(),
-    );
-    Page::new("Accept invitation", body).cookies(guard.cookies()).into_response()
-}
-
-/// POST /auth/accept-invitation: not built yet, and the page says so (501) instead of
-/// pretending; nothing is created or changed.
-pub async fn accept_invitation(headers: HeaderMap, Form(form): Form) -> Response {
-    let guard = FormGuard::from_headers(&headers);
-    if !guard.accepts(&form) {
-        return forbidden_form(&format!("/auth/accept-invitation?token={}", encode(form.trimmed("token"))));
-    }
-    let body = r#"<h1>Invitations arrive with team management</h1><div class="banner warn" role="status">Accepting an invitation is not available yet: it arrives with team management, which is still being built. Nothing was created or changed.</div>
-<p>Please ask the person who invited you to check back with you once team management is live.</p>
-<p class="alt"><a href="/auth/login">Go to sign in</a></p>"#;
-    Page::new("Not available yet", body).status(StatusCode::NOT_IMPLEMENTED).cookies(guard.cookies()).into_response()
 }
 
 #[cfg(test)]

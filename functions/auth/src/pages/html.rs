@@ -247,12 +247,13 @@ a:hover{color:var(--brand-dark)}
 .brand{display:inline-flex;align-items:center;gap:10px;font-weight:700;font-size:1.35rem;letter-spacing:-.01em;color:var(--ink);text-decoration:none}
 .mark{display:inline-grid;place-items:center;width:34px;height:34px;border-radius:9px;background:linear-gradient(135deg,#3b6cf6,#2242b3);color:#fff;font-size:1.05rem}
 .card{width:100%;max-width:440px;background:var(--card);border:1px solid #e3e7ef;border-radius:14px;box-shadow:0 1px 2px rgba(16,24,40,.05),0 10px 30px rgba(16,24,40,.08);padding:32px 36px}
-.card.wide{max-width:820px}
+.card.wide{max-width:860px}
+.card.wide form .field{max-width:420px}
 h1{font-size:1.5rem;line-height:1.25;margin:0 0 6px;letter-spacing:-.015em}
 h2{font-size:1.1rem;margin:30px 0 10px}
 h3{font-size:.95rem;margin:22px 0 8px}
 .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
-.ua{max-width:280px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.ua{max-width:260px;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 p{margin:0 0 14px}
 .lead{color:var(--muted);margin-bottom:22px}
 .muted{color:var(--muted)}
@@ -288,6 +289,8 @@ details{margin:18px 0 0;border:1px solid #e6e9f0;border-radius:8px;padding:10px 
 details[open]{padding-bottom:16px}
 summary{cursor:pointer;font-weight:600;color:var(--brand)}
 details form{margin-top:14px}
+/* A table wider than a small screen scrolls inside the card, never past it. */
+.table{overflow-x:auto}
 table{width:100%;border-collapse:collapse;font-size:.93rem}
 th{white-space:nowrap;text-align:left;font-weight:600;color:var(--muted);font-size:.8rem;text-transform:uppercase;letter-spacing:.04em;padding:8px 10px;border-bottom:1px solid var(--line)}
 td{padding:12px 10px;border-bottom:1px solid #edf0f5;vertical-align:middle}

@@ -81,7 +81,11 @@ pub async fn show(State(state): State<AuthState>, headers: HeaderMap, QueryField
         let target = if next.is_empty() { portal_of(viewer.caller.role) } else { next };
         return Ok(see_other(target, Vec::new()));
     }
-    let notice = (!next.is_empty()).then_some("Please sign in to continue.");
+    // A notice after a redirect comes from this fixed list: the query names one, never the text.
+    let notice = match query.get("notice") {
+        "invitation_accepted" => Some("Invitation accepted: your account is ready. Sign in to continue."),
+        _ => (!next.is_empty()).then_some("Please sign in to continue."),
+    };
     Ok(login_page(&FormGuard::from_headers(&headers), "", next, None, notice))
 }
 

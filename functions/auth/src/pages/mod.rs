@@ -11,8 +11,8 @@
 //! (`form::FormGuard`, cookie `dm_form`); the signed-in forms carry `csrf_token`, equal to the
 //! session's `dm_csrf` cookie. See `form` for why both exist.
 mod account;
-mod form;
-mod html;
+pub mod form;
+pub mod html;
 mod login;
 mod portal;
 mod security;
@@ -41,7 +41,6 @@ pub fn routes() -> Router<AuthState> {
         .route("/auth/verify-email", get(account::verify_form).post(account::verify))
         .route("/auth/forgot-password", get(account::forgot_form).post(account::forgot))
         .route("/auth/reset-password", get(account::reset_form).post(account::reset))
-        .route("/auth/accept-invitation", get(account::invitation_form).post(account::accept_invitation))
         .route("/auth/security", get(security::show))
         .route("/auth/security/sessions/{id}/revoke", get(back_to_security).post(security::revoke))
         .route("/auth/security/mfa/start", get(back_to_security).post(security::start_mfa))
@@ -64,7 +63,7 @@ async fn back_to_security() -> Response {
 }
 
 /// Where each role lands after signing in.
-pub(crate) fn portal_of(role: Role) -> &'static str {
+pub fn portal_of(role: Role) -> &'static str {
     match role {
         Role::PlatformAdmin => "/dashboard",
         Role::TenantAdmin | Role::TenantMember => "/portal",
@@ -72,7 +71,7 @@ pub(crate) fn portal_of(role: Role) -> &'static str {
     }
 }
 
-pub(crate) fn role_label(role: Role) -> &'static str {
+pub fn role_label(role: Role) -> &'static str {
     match role {
         Role::PlatformAdmin => "Platform admin",
         Role::TenantAdmin => "Organization admin",
@@ -94,12 +93,12 @@ pub(crate) fn safe_next(next: &str) -> Option<&str> {
 }
 
 /// The login page that comes back to `path` afterwards.
-pub(crate) fn login_for(path: &str) -> String {
+pub fn login_for(path: &str) -> String {
     format!("/auth/login?next={}", form::encode(path))
 }
 
 /// A signed-in browser on a page: who, and the CSRF value its forms must carry.
-pub(crate) struct Viewer {
+pub struct Viewer {
     pub caller: Caller,
     pub csrf: String,
 }
@@ -122,12 +121,17 @@ impl Viewer {
 /// to a page and the page cannot refresh the session. Clients with JavaScript refresh through
 /// `POST /api/v1/auth/refresh`; these pages ask for the password again.
 pub(crate) async fn viewer(state: &AuthState, headers: &HeaderMap) -> Result<Option<Viewer>, Response> {
+    viewer_of(&state.app, headers).await
+}
+
+/// `viewer` for pages of other functions, which hold the shared state only (the team pages).
+pub async fn viewer_of(app: &shared::AppState, headers: &HeaderMap) -> Result<Option<Viewer>, Response> {
     let mut request = Request::builder().method(Method::GET).uri("/").body(()).map_err(|_| server_error())?;
     for cookie in headers.get_all(axum::http::header::COOKIE) {
         request.headers_mut().append(axum::http::header::COOKIE, cookie.clone());
     }
     let (parts, ()) = request.into_parts();
-    match shared::auth::caller::authenticate(&parts, &state.app).await {
+    match shared::auth::caller::authenticate(&parts, app).await {
         Ok(caller) => {
             let csrf = shared::auth::cookies::read(headers, shared::auth::cookies::CSRF).unwrap_or("").to_string();
             Ok(Some(Viewer { caller, csrf }))
@@ -211,6 +215,9 @@ impl From<AuthError> for Problem {
             AuthError::AccountDisabled => {
                 Problem::new(StatusCode::FORBIDDEN, "This account is disabled. Contact your administrator if you think this is a mistake.")
             }
+            AuthError::TenantDeleted => {
+                Problem::new(StatusCode::FORBIDDEN, "This organisation has been deleted, so its accounts cannot sign in. Contact support to restore it.")
+            }
             AuthError::InvalidCode => Problem::new(StatusCode::UNAUTHORIZED, "That code is wrong or was already used. Check your authenticator app and try again."),
             AuthError::Invalid { field, message } => {
                 let message = match field {
@@ -238,7 +245,7 @@ impl From<AuthError> for Problem {
 }
 
 /// A page that only explains a problem, with a way on.
-pub(crate) fn error_page(status: StatusCode, message: &str) -> Response {
+pub fn error_page(status: StatusCode, message: &str) -> Response {
     let body = format!(
         r#"<h1>Something is not right</h1>{}<p class="alt"><a href="/auth/login">Go to sign in</a></p>"#,
         html::error_banner(message)
@@ -251,11 +258,16 @@ fn server_error() -> Response {
 }
 
 /// The 403 page of a signed-in user in another role's area.
-pub(crate) fn wrong_role(role: Role, area: &str) -> Response {
+pub fn wrong_role(role: Role, area: &str) -> Response {
     let body = format!(
         r#"<h1>Not available to your account</h1>{}<p>You are signed in as {} and this area is for {}.</p><a class="button primary" href="{}">Go to your portal</a>"#,
         html::error_banner("Your role does not allow access to this page."),
-        escape(&role_label(role).to_lowercase()),
+        match role {
+            Role::PlatformAdmin => "a platform admin",
+            Role::TenantAdmin => "an organization admin",
+            Role::TenantMember => "an organization member",
+            Role::Partner => "a partner",
+        },
         escape(area),
         portal_of(role),
     );

@@ -33,7 +33,7 @@ const PORTAL: Area = Area {
     title: "Your organization",
     audience: "organization admins and members",
     roles: &[Role::TenantAdmin, Role::TenantMember],
-    coming: "Billing, usage, team and settings are being built and will appear here.",
+    coming: "Billing, usage and settings are being built and will appear here.",
 };
 
 const PARTNER: Area = Area {
@@ -59,7 +59,7 @@ async fn shell(state: &AuthState, headers: &HeaderMap, area: &Area) -> Result<Re
 <p class="lead">Signed in as <strong>{name}</strong> ({email})</p>
 <dl class="facts"><dt>Name</dt><dd>{name}</dd><dt>Email</dt><dd>{email}</dd><dt>Role</dt><dd>{role}</dd><dt>Two-factor</dt><dd>{mfa}</dd></dl>
 <div class="banner notice" role="status">{coming}</div>
-<div class="row"><a class="button secondary" href="/auth/security">Security and sessions</a>
+<div class="row">{team}<a class="button secondary" href="/auth/security">Security and sessions</a>
 <form method="post" action="/auth/logout">{csrf}<button type="submit" class="button secondary">Sign out</button></form></div>"#,
         title = escape(area.title),
         role = escape(role),
@@ -67,6 +67,8 @@ async fn shell(state: &AuthState, headers: &HeaderMap, area: &Area) -> Result<Re
         email = escape(user.email.as_str()),
         mfa = if user.mfa.enabled { "On" } else { r#"Off · <a href="/auth/security">turn it on</a>"# },
         coming = escape(area.coming),
+        // The team pages are the tenant-team function's.
+        team = if area.path == PORTAL.path { r#"<a class="button secondary" href="/portal/team">Team</a>"# } else { "" },
         csrf = viewer.csrf_field(),
     );
     Ok(Page::new(area.title, body).wide().into_response())

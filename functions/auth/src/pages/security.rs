@@ -103,7 +103,7 @@ async fn render(state: &AuthState, viewer: &Viewer, banner: Option<&str>, proble
             let label = device(&s.user_agent);
             let current = s.id == viewer.caller.session_id;
             format!(
-                r#"<tr><td><strong>{label}</strong>{badge}<div class="small muted ua">{ua}</div></td><td class="ip">{ip}</td><td>{created}</td><td>{seen}</td>
+                r#"<tr><td><strong>{label}</strong>{badge}<div class="small muted ua">{ua}</div></td><td class="ip">{ip}</td><td><div><span class="muted small">Signed in</span> {created}</div><div><span class="muted small">Last active</span> {seen}</div></td>
 <td class="actions"><form method="post" action="/auth/security/sessions/{id}/revoke">{csrf}<button type="submit" class="button secondary" aria-label="Sign out the session on {label}">Sign out</button></form></td></tr>"#,
                 label = escape(&label),
                 badge = if current { r#" <span class="badge">This device</span>"# } else { "" },
@@ -123,9 +123,9 @@ async fn render(state: &AuthState, viewer: &Viewer, banner: Option<&str>, proble
         format!(
             r#"<h2>Two-factor authentication <span class="badge on">On</span></h2>
 <p class="muted">Signing in asks for a code from your authenticator app after your password.</p>
-<h3 class="small">New backup codes</h3>
+<h3>New backup codes</h3>
 <form method="post" action="/auth/security/mfa/backup-codes" novalidate>{csrf}{regen_code}<button type="submit" class="button secondary">Regenerate backup codes</button></form>
-<h3 class="small">Turn off two-factor authentication</h3>
+<h3>Turn off two-factor authentication</h3>
 <form method="post" action="/auth/security/mfa/disable" novalidate>{csrf}{off_password}{off_code}<button type="submit" class="button danger">Turn off</button></form>"#,
             csrf = viewer.csrf_field(),
             regen_code = Input::new("Code from your authenticator app", "code", "text")
@@ -163,7 +163,7 @@ async fn render(state: &AuthState, viewer: &Viewer, banner: Option<&str>, proble
 <p class="lead">Signed in as <strong>{name}</strong> ({email})</p>{top}
 <h2>Where you are signed in</h2>
 <p class="muted">Sign out any session you do not recognise, then change your password.</p>
-<table><thead><tr><th>Device</th><th>IP address</th><th>Signed in (UTC)</th><th>Last active (UTC)</th><th><span class="sr">Action</span></th></tr></thead><tbody>{rows}</tbody></table>{more}
+<div class="table"><table><thead><tr><th>Device</th><th>IP address</th><th>Activity (UTC)</th><th><span class="sr">Action</span></th></tr></thead><tbody>{rows}</tbody></table></div>{more}
 <div class="section">{two_factor}</div>
 <div class="section"><h2>Sign out</h2><form method="post" action="/auth/logout">{csrf}<button type="submit" class="button secondary">Sign out of this device</button></form></div>"#,
         portal = portal_of(viewer.caller.role),

@@ -71,7 +71,7 @@ pub async fn signup(state: &AuthState, cmd: Signup, meta: &ClientMeta) -> Result
             .details(json!({"tenant_slug": tenant.slug, "plan": plan.code, "referral_code": tenant.referral_code}));
         let mut extra = tenants::create(&tenant)?;
         extra.push(token_write);
-        extra.push(audit.write()?);
+        extra.extend(audit.writes()?);
         match users::create(app.store.as_ref(), &user, extra).await {
             Ok(()) => {
                 app.mailer.send(&emails::verification(&email, &user.name, &app.config.public_url, &token)).await?;
@@ -101,7 +101,7 @@ pub async fn verify_email(state: &AuthState, token: &str, meta: &ClientMeta) -> 
     let audit = AuditEvent::new(now, user.id.as_str(), "user.email_verified", &meta.ip)
         .tenant(user.tenant_id.as_ref())
         .target(&user.id);
-    let writes = vec![tokens::consume(token, Purpose::VerifyEmail), users::save(&user)?, session_write, audit.write()?];
+    let writes = audit.appended_to(vec![tokens::consume(token, Purpose::VerifyEmail), users::save(&user)?, session_write])?;
     match app.store.transact(writes).await {
         Ok(()) => Ok((user, signed)),
         // Used by a concurrent request between our read and our write.
@@ -110,11 +110,27 @@ pub async fn verify_email(state: &AuthState, token: &str, meta: &ClientMeta) -> 
     }
 }
 
+/// True when the limit was reached (the caller then does nothing, silently).
+fn quietly_limited(result: Result<(), rate_limit::LimitError>) -> Result<bool, AuthError> {
+    match result {
+        Ok(()) => Ok(false),
+        Err(rate_limit::LimitError::Limited(_)) => {
+            tracing::warn!("email request over its per-address limit; answered without sending");
+            Ok(true)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Sends a new verification link to an unverified account; says nothing either way.
 pub async fn resend_verification(state: &AuthState, raw_email: &str) -> Result<(), AuthError> {
     let app = &state.app;
     let Ok(email) = Email::parse(raw_email) else { return Err(AuthError::invalid("email", "is not an email address")) };
-    rate_limit::hit(app.store.as_ref(), app.clock.now(), &rate_limit::RESEND_VERIFICATION_PER_ADDRESS, email.as_str()).await?;
+    // Over the limit the answer stays the same (202): only the email is not sent, so the
+    // limit tells nobody whether the address has an account.
+    if quietly_limited(rate_limit::hit(app.store.as_ref(), app.clock.now(), &rate_limit::RESEND_VERIFICATION_PER_ADDRESS, email.as_str()).await)? {
+        return Ok(());
+    }
     let Some(user) = users::find_by_email(app.store.as_ref(), &email).await? else { return Ok(()) };
     if user.email_verified || user.status == UserStatus::Disabled {
         return Ok(());
@@ -130,7 +146,9 @@ pub async fn forgot_password(state: &AuthState, raw_email: &str, meta: &ClientMe
     let app = &state.app;
     let Ok(email) = Email::parse(raw_email) else { return Err(AuthError::invalid("email", "is not an email address")) };
     let now = app.clock.now();
-    rate_limit::hit(app.store.as_ref(), now, &rate_limit::FORGOT_PASSWORD_PER_ADDRESS, email.as_str()).await?;
+    if quietly_limited(rate_limit::hit(app.store.as_ref(), now, &rate_limit::FORGOT_PASSWORD_PER_ADDRESS, email.as_str()).await)? {
+        return Ok(());
+    }
     let Some(user) = users::find_by_email(app.store.as_ref(), &email).await? else { return Ok(()) };
     if user.status == UserStatus::Disabled {
         return Ok(());
@@ -139,7 +157,7 @@ pub async fn forgot_password(state: &AuthState, raw_email: &str, meta: &ClientMe
     let audit = AuditEvent::new(now, user.id.as_str(), "user.password_reset_requested", &meta.ip)
         .tenant(user.tenant_id.as_ref())
         .target(&user.id);
-    app.store.transact(vec![write, audit.write()?]).await?;
+    app.store.transact(audit.appended_to(vec![write])?).await?;
     app.mailer.send(&emails::password_reset(&email, &app.config.public_url, &token)).await?;
     Ok(())
 }
@@ -159,15 +177,16 @@ pub async fn reset_password(state: &AuthState, token: &str, password: String, me
         .tenant(user.tenant_id.as_ref())
         .target(&user.id)
         .details(json!({"sessions_ended": ended.len()}));
-    let mut writes = vec![tokens::consume(token, Purpose::ResetPassword), users::save(&user)?, audit.write()?];
-    let (first, rest) = ended.split_at(ended.len().min(97));
+    let mut writes = audit.appended_to(vec![tokens::consume(token, Purpose::ResetPassword), users::save(&user)?])?;
+    let room = shared::ports::item_store::MAX_TRANSACT_ITEMS - writes.len();
+    let (first, rest) = ended.split_at(ended.len().min(room));
     writes.extend(first.iter().cloned());
     match app.store.transact(writes).await {
         Ok(()) => {}
         Err(StoreError::ConditionFailed { index: Some(0) }) => return Err(AuthError::InvalidToken),
         Err(e) => return Err(e.into()),
     }
-    // More than 97 sessions: the rest end in further transactions of 100.
+    // More sessions than fit: the rest end in further transactions of 100.
     for chunk in rest.chunks(100) {
         app.store.transact(chunk.to_vec()).await?;
     }
@@ -195,6 +214,6 @@ pub async fn update_me(state: &AuthState, user_id: &UserId, name: Option<String>
         .tenant(user.tenant_id.as_ref())
         .target(&user.id)
         .details(json!({"name": {"before": before, "after": user.name}}));
-    app.store.transact(vec![users::save(&user)?, audit.write()?]).await?;
+    app.store.transact(audit.appended_to(vec![users::save(&user)?])?).await?;
     Ok(user)
 }

@@ -11,6 +11,7 @@ use shared::http::client::ClientMeta;
 use shared::ports::item_store::{Cond, StoreError, Write};
 use shared::repo::sessions::{self, Session};
 use shared::repo::tokens::{self, Purpose};
+use shared::repo::tenants::{self, TenantStatus};
 use shared::repo::{keys, users};
 
 use super::{AuthError, SignedIn, dummy_hash, new_session, refresh_token, verify_password};
@@ -31,7 +32,7 @@ async fn record_failure(state: &AuthState, email: &str, user: Option<&User>, met
     let audit = AuditEvent::new(now, actor, "session.login_failed", &meta.ip)
         .tenant(user.and_then(|u| u.tenant_id.as_ref()))
         .details(json!({"reason": "invalid_credentials"}));
-    app.store.transact(vec![audit.write()?]).await?;
+    app.store.transact(audit.writes()?.to_vec()).await?;
     Ok(())
 }
 
@@ -64,6 +65,7 @@ pub async fn login(state: &AuthState, raw_email: &str, password: String, meta: &
     if user.status == UserStatus::Disabled {
         return Err(AuthError::AccountDisabled);
     }
+    ensure_tenant_open(state, &user).await?;
     if !user.email_verified {
         return Err(AuthError::EmailNotVerified);
     }
@@ -74,6 +76,16 @@ pub async fn login(state: &AuthState, raw_email: &str, password: String, meta: &
     }
     let signed = start_session(state, &user, meta, Vec::new(), "password").await?;
     Ok(LoginOutcome::SignedIn(user, signed))
+}
+
+/// A deleted tenant's users cannot sign in (or refresh) until the tenant is restored. A
+/// purged tenant has no users left to ask.
+async fn ensure_tenant_open(state: &AuthState, user: &User) -> Result<(), AuthError> {
+    let Some(tenant) = &user.tenant_id else { return Ok(()) };
+    match tenants::get(state.app.store.as_ref(), tenant).await? {
+        Some(t) if t.status == TenantStatus::Deleted => Err(AuthError::TenantDeleted),
+        _ => Ok(()),
+    }
 }
 
 /// Stores a new session with its audit event (plus `extra` writes) and tells the user when
@@ -89,9 +101,21 @@ async fn start_session(state: &AuthState, user: &User, meta: &ClientMeta, extra:
         .target(&signed.session_id)
         .details(json!({"method": method, "user_agent": meta.user_agent}));
     let mut writes = extra;
+    // The user must still be as read: a disable or role change racing this sign-in ends
+    // sessions, and this one must not slip in after it with the old role.
+    let user_key = keys::user(&user.id);
+    if !writes.iter().any(|w| w.key() == &user_key) {
+        writes.push(Write::check(user_key, Cond::version(user.version)));
+    }
     writes.push(session_write);
-    writes.push(audit.write()?);
-    app.store.transact(writes).await?;
+    writes.extend(audit.writes()?);
+    match app.store.transact(writes).await {
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed { .. }) if method == "password" => {
+            return Err(AuthError::Conflict("Your account changed while signing in; sign in again."))
+        }
+        Err(e) => return Err(e.into()),
+    }
     if !familiar {
         let mail = emails::new_sign_in(&user.email, &meta.ip, &meta.user_agent, &now.to_string(), &app.config.public_url);
         if let Err(e) = app.mailer.send(&mail).await {
@@ -118,6 +142,7 @@ pub async fn login_mfa(state: &AuthState, mfa_token: &str, factor: SecondFactor,
     if user.status == UserStatus::Disabled {
         return Err(AuthError::AccountDisabled);
     }
+    ensure_tenant_open(state, &user).await?;
     let mut writes = vec![tokens::consume(mfa_token, Purpose::MfaChallenge)];
     let mut updated = user.clone();
     let method = match &factor {
@@ -164,8 +189,8 @@ async fn mfa_failure(state: &AuthState, token_key: &str, mfa_token: &str, user: 
         }
     }
     let audit = AuditEvent::new(now, user.id.as_str(), "session.mfa_failed", &meta.ip).tenant(user.tenant_id.as_ref());
-    if let Ok(write) = audit.write() {
-        let _ = app.store.transact(vec![write]).await;
+    if let Ok(writes) = audit.writes() {
+        let _ = app.store.transact(writes.to_vec()).await;
     }
     AuthError::InvalidCode
 }
@@ -191,13 +216,14 @@ pub async fn refresh(state: &AuthState, token: &str, meta: &ClientMeta) -> Resul
                 .tenant(session.tenant_id.as_ref())
                 .target(&session_id);
             app.store
-                .transact(vec![Write::delete(shared::repo::keys::session(&user_id, &session_id)), audit.write()?])
+                .transact(audit.appended_to(vec![Write::delete(shared::repo::keys::session(&user_id, &session_id))])?)
                 .await?;
             return Err(AuthError::RefreshReused);
         }
         return Err(AuthError::InvalidToken);
     }
     let user = users::get(app.store.as_ref(), &user_id).await?.ok_or(AuthError::InvalidToken)?;
+    ensure_tenant_open(state, &user).await?;
     let new_secret = secrets::new_secret();
     let old_hash = session.refresh_hash.clone();
     let rotated = session.rotated(secrets::hash_secret(&new_secret), now);
@@ -218,6 +244,6 @@ pub async fn logout(state: &AuthState, user: &UserId, session: &SessionId, meta:
     let app = &state.app;
     let tenant = users::get(app.store.as_ref(), user).await?.and_then(|u| u.tenant_id);
     let audit = AuditEvent::new(app.clock.now(), user.as_str(), "session.logout", &meta.ip).tenant(tenant.as_ref()).target(session);
-    app.store.transact(vec![Write::delete(keys::session(user, session)), audit.write()?]).await?;
+    app.store.transact(audit.appended_to(vec![Write::delete(keys::session(user, session))])?).await?;
     Ok(())
 }

@@ -32,7 +32,7 @@ pub async fn start(state: &AuthState, user_id: &UserId, meta: &ClientMeta) -> Re
     user.mfa.pending_secret = Some(encoded.clone());
     user.version += 1;
     let audit = AuditEvent::new(app.clock.now(), user.id.as_str(), "mfa.setup_started", &meta.ip).tenant(user.tenant_id.as_ref()).target(&user.id);
-    app.store.transact(vec![users::save(&user)?, audit.write()?]).await?;
+    app.store.transact(audit.appended_to(vec![users::save(&user)?])?).await?;
     let uri = totp::otpauth_uri(&secret, ISSUER, user.email.as_str());
     Ok(Setup { secret: encoded, qr_svg: totp::qr_svg(&uri), otpauth_uri: uri })
 }
@@ -78,7 +78,7 @@ pub async fn confirm(state: &AuthState, user_id: &UserId, code: &str, meta: &Cli
     let (codes, mut writes) = fresh_backup_codes(state, &user).await?;
     let audit = AuditEvent::new(now, user.id.as_str(), "mfa.enabled", &meta.ip).tenant(user.tenant_id.as_ref()).target(&user.id);
     writes.push(users::save(&user)?);
-    writes.push(audit.write()?);
+    writes.extend(audit.writes()?);
     app.store.transact(writes).await?;
     app.mailer.send(&emails::mfa_enabled(&user.email, &app.config.public_url)).await?;
     Ok(codes)
@@ -118,7 +118,7 @@ pub async fn disable(state: &AuthState, user_id: &UserId, password: String, code
     }
     let audit = AuditEvent::new(app.clock.now(), user.id.as_str(), "mfa.disabled", &meta.ip).tenant(user.tenant_id.as_ref()).target(&user.id);
     writes.push(users::save(&user)?);
-    writes.push(audit.write()?);
+    writes.extend(audit.writes()?);
     app.store.transact(writes).await.map_err(|e| match e {
         shared::ports::item_store::StoreError::ConditionFailed { .. } => AuthError::InvalidCode,
         other => other.into(),
@@ -144,7 +144,7 @@ pub async fn regenerate(state: &AuthState, user_id: &UserId, code: &str, meta: &
         .target(&user.id)
         .details(json!({"count": codes.len()}));
     writes.push(users::save(&user)?);
-    writes.push(audit.write()?);
+    writes.extend(audit.writes()?);
     app.store.transact(writes).await?;
     Ok(codes)
 }

@@ -30,6 +30,8 @@ pub enum AuthError {
     EmailNotVerified,
     #[error("account disabled")]
     AccountDisabled,
+    #[error("tenant deleted")]
+    TenantDeleted,
     #[error("wrong code")]
     InvalidCode,
     #[error("refresh token reused")]
@@ -70,6 +72,9 @@ impl From<AuthError> for ApiError {
                 ApiError::forbidden("email_not_verified", "Verify your email address first; we can send the link again.")
             }
             AuthError::AccountDisabled => ApiError::forbidden("account_disabled", "This account is disabled."),
+            AuthError::TenantDeleted => {
+                ApiError::forbidden("tenant_deleted", "This organisation has been deleted; its users cannot sign in.")
+            }
             AuthError::InvalidCode => ApiError::unauthenticated("invalid_code", "The code is wrong or was already used."),
             AuthError::RefreshReused => ApiError::unauthenticated(
                 "refresh_token_reused",

@@ -20,7 +20,7 @@ pub async fn revoke(state: &AuthState, user: &UserId, id: &SessionId, meta: &Cli
     let app = &state.app;
     let tenant = users::get(app.store.as_ref(), user).await?.and_then(|u| u.tenant_id);
     let audit = AuditEvent::new(app.clock.now(), user.as_str(), "session.revoked", &meta.ip).tenant(tenant.as_ref()).target(id);
-    match app.store.transact(vec![Write::delete(keys::session(user, id)).when(Cond::Exists), audit.write()?]).await {
+    match app.store.transact(audit.appended_to(vec![Write::delete(keys::session(user, id)).when(Cond::Exists)])?).await {
         Ok(()) => Ok(()),
         Err(shared::ports::item_store::StoreError::ConditionFailed { index: Some(0) }) => Err(AuthError::NotFound("session")),
         Err(e) => Err(e.into()),
