@@ -6,6 +6,8 @@
 //! Needs `chromium` and `chromium-driver` (Debian packages; `infra/test` installs them). The
 //! binaries may be overridden with `DOTMAC_CHROMIUM` and `DOTMAC_CHROMEDRIVER`. Screenshots of
 //! every page land in `target/screenshots/` for people to look at.
+mod dashboard_tenants;
+mod dashboard_users;
 mod driver;
 
 use std::path::PathBuf;
@@ -15,13 +17,13 @@ use fantoccini::{Client, Locator};
 use journeys::{TestApp, spawn_app};
 use shared::auth::totp;
 
-const PASSWORD: &str = "correct horse battery staple";
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
 const NAME: &str = "Ada Lovelace";
 const EMAIL: &str = "ada@engines.example";
 /// The test configuration's public URL, the base of every emailed link.
-const PUBLIC_URL: &str = "http://127.0.0.1:8080";
+pub(crate) const PUBLIC_URL: &str = "http://127.0.0.1:8080";
 
-fn screenshot_dir() -> PathBuf {
+pub(crate) fn screenshot_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")));
@@ -30,7 +32,7 @@ fn screenshot_dir() -> PathBuf {
     dir
 }
 
-async fn screenshot(c: &Client, name: &str) {
+pub(crate) async fn screenshot(c: &Client, name: &str) {
     let png = c.screenshot().await.expect("screenshot");
     std::fs::write(screenshot_dir().join(format!("{name}.png")), png).expect("write screenshot");
 }
@@ -38,7 +40,7 @@ async fn screenshot(c: &Client, name: &str) {
 /// Waits (up to 20 s: the machine may be busy building) until the browser shows `path` with
 /// `needle` in the page's text, and answers that text. Waiting for the text, not only the
 /// address, matters: a form re-rendered by its own POST keeps the address it had.
-async fn wait_for(c: &Client, path: &str, needle: &str) -> String {
+pub(crate) async fn wait_for(c: &Client, path: &str, needle: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         // Either read can fail while a navigation is under way; that is "not yet".
@@ -53,22 +55,22 @@ async fn wait_for(c: &Client, path: &str, needle: &str) -> String {
     }
 }
 
-async fn try_page_text(c: &Client) -> Result<String, fantoccini::error::CmdError> {
+pub(crate) async fn try_page_text(c: &Client) -> Result<String, fantoccini::error::CmdError> {
     c.find(Locator::Css("body")).await?.text().await
 }
 
-async fn fill(c: &Client, css: &str, text: &str) {
+pub(crate) async fn fill(c: &Client, css: &str, text: &str) {
     let input = c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}"));
     input.send_keys(text).await.expect("typing");
 }
 
-async fn click(c: &Client, css: &str) {
+pub(crate) async fn click(c: &Client, css: &str) {
     c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no {css}: {e}")).click().await.expect("click");
 }
 
 /// The verification link of the newest email to `to`, read from `GET /dev/mailbox` and
 /// pointed at this app (emails carry the configured public URL, not the ephemeral port).
-async fn verify_link(app: &TestApp, to: &str) -> String {
+pub(crate) async fn verify_link(app: &TestApp, to: &str) -> String {
     let mailbox = app.get("/dev/mailbox").await.json();
     let mail = mailbox["data"]
         .as_array()
@@ -79,14 +81,14 @@ async fn verify_link(app: &TestApp, to: &str) -> String {
     link.replacen(PUBLIC_URL, &app.base_url, 1)
 }
 
-async fn sign_in(c: &Client, app: &TestApp, password: &str) {
+pub(crate) async fn sign_in(c: &Client, app: &TestApp, password: &str) {
     c.goto(&app.url("/auth/login")).await.expect("login page");
     fill(c, "input[name=email]", EMAIL).await;
     fill(c, "input[name=password]", password).await;
     click(c, "form[action='/auth/login'] button[type=submit]").await;
 }
 
-async fn sign_out(c: &Client) {
+pub(crate) async fn sign_out(c: &Client) {
     click(c, "form[action='/auth/logout'] button").await;
     wait_for(c, "/auth/login", "Sign in").await;
 }
@@ -210,18 +212,21 @@ async fn journey(c: &Client, app: &TestApp) {
 
 #[tokio::test]
 async fn a_person_signs_up_confirms_signs_out_and_in_and_uses_a_backup_code_in_a_real_browser() {
+    with_browser(|c, app| async move { journey(&c, &app).await }).await;
+}
+
+/// Runs `journey` with a fresh platform and browser, closing the browser before chromedriver
+/// stops whatever happens (a killed driver would leave Chromium running).
+pub(crate) async fn with_browser<F, Fut>(journey: F)
+where
+    F: FnOnce(Client, TestApp) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let app = spawn_app().await;
     let profile = tempfile::tempdir().expect("profile dir");
     let chromedriver = driver::Chromedriver::start(profile.path()).await;
     let browser = driver::Chromedriver::browser(&chromedriver, &profile.path().join("chromium")).await;
-
-    // The journey runs in its own task so that, pass or fail, the browser is closed before
-    // chromedriver is stopped (a killed driver would leave Chromium running).
-    let in_task = browser.clone();
-    let outcome = tokio::spawn(async move {
-        journey(&in_task, &app).await;
-    })
-    .await;
+    let outcome = tokio::spawn(journey(browser.clone(), app)).await;
     let _ = browser.close().await;
     drop(chromedriver);
     if let Err(e) = outcome {

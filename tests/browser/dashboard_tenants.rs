@@ -1,0 +1,1 @@
+//! (being written) the /dashboard/tenants pages in a real browser.

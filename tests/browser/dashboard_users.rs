@@ -1,0 +1,1 @@
+//! (being written) the /dashboard/users pages in a real browser.
