@@ -105,12 +105,25 @@ async fn auth_fixtures_answer_through_the_lambda_router() {
     }
 }
 
+/// A page through a Lambda router: status, `Location`, and the HTML.
+async fn call_page(router: axum::Router, fixture: &str) -> (u16, String, String) {
+    let request = lambda_http::request::from_str(fixture).expect("an API Gateway event");
+    let response = router.oneshot(request.map(axum::body::Body::new)).await.expect("the router answers");
+    let status = response.status().as_u16();
+    let location = response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    (status, location, String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// What each admin-users fixture must answer: the status, and the error code where it fails.
 fn expected_admin_users(name: &str) -> (u16, Option<&'static str>) {
     match name.rsplit('/').next().unwrap_or(name) {
         "list-users-without-credentials.json" => (401, Some("authentication_required")),
         "invite-user-with-a-forged-token.json" => (401, Some("invalid_token")),
         "list-users-as-platform-admin.json" => (200, None),
+        // The /dashboard/users page: HTML for a signed-in admin, to sign in for a stranger.
+        "dashboard-users-page-as-admin.json" => (200, None),
+        "dashboard-users-page-without-credentials.json" => (303, None),
         "tenant-audit-events-without-credentials.json" => (401, Some("authentication_required")),
         other => panic!("events/admin-users/{other}: say what it must answer in `expected_admin_users`"),
     }
@@ -161,6 +174,17 @@ async fn admin_users_fixtures_answer_through_the_lambda_router() {
         let (state, _clock) = shared::testing::state();
         let token = admin_access_token(&state).await;
         let fixture = fixture.replace("${ADMIN_ACCESS_TOKEN}", &token);
+        if name.contains("/dashboard-users-page") {
+            let (want, _) = expected_admin_users(&name);
+            let (status, location, html) = call_page(admin_users::router(state), &fixture).await;
+            assert_eq!(status, want, "{name}: {html}");
+            match status {
+                // The cookie and the query string reached the page: the admin found by `q`.
+                200 => assert!(html.contains("root@dotmac.example") && html.contains(r#"value="root""#), "{name}: {html}"),
+                _ => assert_eq!(location, "/auth/login?next=/dashboard/users", "{name}"),
+            }
+            continue;
+        }
         let (status, body) = call_http(admin_users::router(state), &fixture).await;
         let (want, code) = expected_admin_users(&name);
         assert_eq!(status, want, "{name}: {body}");
@@ -179,6 +203,8 @@ fn expected_admin_tenants(name: &str) -> (u16, Option<&'static str>) {
         "list-tenants-deleted.json" => (200, None),
         "get-tenant-unknown.json" => (404, Some("not_found")),
         "suspend-without-credentials.json" => (401, Some("authentication_required")),
+        // The /dashboard/tenants page, signed in by cookie: HTML, not JSON.
+        "dashboard-tenants-page-as-admin.json" => (200, None),
         other => panic!("events/admin-tenants/{other}: say what it must answer in `expected_admin_tenants`"),
     }
 }

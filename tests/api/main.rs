@@ -5,6 +5,8 @@ mod admin_users;
 mod attacks;
 mod auth_journey;
 mod bad_input;
+mod dashboard_tenants;
+mod dashboard_users;
 mod fixtures;
 mod local_server;
 mod pages;

@@ -2,8 +2,10 @@
 //! (`/api/v1/admin/tenants*`): list, create (provisioned by the provisioning worker), read
 //! with provisioning progress, change, suspend and reactivate, soft delete and restore, usage.
 //! The state machine is `shared::domain::tenant`; the purge after retention is the
-//! scheduler's `tenant-purge` job.
+//! scheduler's `tenant-purge` job. Its pages, `/dashboard/tenants` and
+//! `/dashboard/tenants/{id}`, are in `pages`.
 pub mod api;
+pub mod pages;
 pub mod service;
 
 use axum::Router;
@@ -37,6 +39,7 @@ pub fn routes(state: AppState) -> Router {
         // A POST with `Idempotency-Key` replays its first answer (creating a tenant sends the
         // admin invitation, through the worker).
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), shared::http::idempotency::layer))
+        .merge(pages::routes())
         .with_state(state)
 }
 

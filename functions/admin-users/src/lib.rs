@@ -1,9 +1,11 @@
 //! The `admin-users` function: platform admins' user management (`/api/v1/admin/users*`:
 //! list, invite, edit, change role, disable, enable) and the audit trails
 //! (`/api/v1/admin/audit-events` for the platform, `/api/v1/tenant/audit-events` for a
-//! tenant's admins). Accepting an invitation is the team function's.
+//! tenant's admins), and their pages (`/dashboard/users`, `/dashboard/users/{id}`). Accepting
+//! an invitation is the team function's.
 pub mod api;
 pub mod emails;
+pub mod pages;
 pub mod service;
 
 use axum::Router;
@@ -36,6 +38,7 @@ pub fn routes(state: AppState) -> Router {
         .route("/api/v1/admin/users/{id}/enable", post(h::enable_user))
         .route("/api/v1/admin/audit-events", get(h::list_audit_events))
         .route("/api/v1/tenant/audit-events", get(h::list_tenant_audit_events))
+        .merge(pages::routes())
         .with_state(state)
 }
 

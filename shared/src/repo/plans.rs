@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::ids::PlanId;
 use crate::domain::time::Timestamp;
-use crate::ports::item_store::{Cond, Item, ItemStore, StoreError, Write};
+use crate::ports::item_store::{Cond, Item, ItemStore, Query, StoreError, Write};
 use crate::repo::keys;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -37,6 +37,23 @@ pub async fn find_by_code(store: &dyn ItemStore, code: &str) -> Result<Option<Pl
     let Some(claim) = store.get(&keys::plan_code(code)).await? else { return Ok(None) };
     let id = claim.get_str("plan_id").and_then(PlanId::parse).ok_or_else(|| StoreError::Corrupt(format!("plan code {code}")))?;
     store.get(&keys::plan(&id)).await?.map(|i| i.record()).transpose()
+}
+
+/// Every plan, oldest first (GSI1 `PLANS`, a Query per hundred): the choices of the
+/// create-tenant form. Plans are few; this reads them all.
+pub async fn list(store: &dyn ItemStore) -> Result<Vec<Plan>, StoreError> {
+    let mut plans = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.query(Query::gsi1("PLANS").limit(100).after(after)).await?;
+        for item in &page.items {
+            plans.push(item.record()?);
+        }
+        after = page.next;
+        if after.is_none() {
+            return Ok(plans);
+        }
+    }
 }
 
 /// The `free` plan every sign-up starts on; created the first time anyone asks.

@@ -27,6 +27,8 @@ pub fn escape(text: &str) -> String {
 pub enum Width {
     Narrow,
     Wide,
+    /// Wider still: admin tables with many columns.
+    Full,
 }
 
 /// A rendered page: status, title, body markup (already escaped) and cookies to set.
@@ -53,6 +55,11 @@ impl Page {
 
     pub fn wide(mut self) -> Page {
         self.width = Width::Wide;
+        self
+    }
+
+    pub fn full(mut self) -> Page {
+        self.width = Width::Full;
         self
     }
 
@@ -212,6 +219,7 @@ pub fn layout(title: &str, body: &str, width: Width) -> String {
     let class = match width {
         Width::Narrow => "card",
         Width::Wide => "card wide",
+        Width::Full => "card wide full",
     };
     format!(
         r#"<!doctype html>
@@ -248,6 +256,7 @@ a:hover{color:var(--brand-dark)}
 .mark{display:inline-grid;place-items:center;width:34px;height:34px;border-radius:9px;background:linear-gradient(135deg,#3b6cf6,#2242b3);color:#fff;font-size:1.05rem}
 .card{width:100%;max-width:440px;background:var(--card);border:1px solid #e3e7ef;border-radius:14px;box-shadow:0 1px 2px rgba(16,24,40,.05),0 10px 30px rgba(16,24,40,.08);padding:32px 36px}
 .card.wide{max-width:860px}
+.card.full{max-width:1160px}
 .card.wide form .field{max-width:420px}
 h1{font-size:1.5rem;line-height:1.25;margin:0 0 6px;letter-spacing:-.015em}
 h2{font-size:1.1rem;margin:30px 0 10px}

@@ -25,7 +25,7 @@ const DASHBOARD: Area = Area {
     title: "Platform dashboard",
     audience: "platform admins",
     roles: &[Role::PlatformAdmin],
-    coming: "Tenants, billing, deployments, partners and analytics are being built and will appear here.",
+    coming: "Billing, deployments, partners and analytics are being built and will appear here.",
 };
 
 const PORTAL: Area = Area {
@@ -59,7 +59,7 @@ async fn shell(state: &AuthState, headers: &HeaderMap, area: &Area) -> Result<Re
 <p class="lead">Signed in as <strong>{name}</strong> ({email})</p>
 <dl class="facts"><dt>Name</dt><dd>{name}</dd><dt>Email</dt><dd>{email}</dd><dt>Role</dt><dd>{role}</dd><dt>Two-factor</dt><dd>{mfa}</dd></dl>
 <div class="banner notice" role="status">{coming}</div>
-<div class="row">{team}<a class="button secondary" href="/auth/security">Security and sessions</a>
+<div class="row">{team}{users}{tenants}<a class="button secondary" href="/auth/security">Security and sessions</a>
 <form method="post" action="/auth/logout">{csrf}<button type="submit" class="button secondary">Sign out</button></form></div>"#,
         title = escape(area.title),
         role = escape(role),
@@ -69,6 +69,10 @@ async fn shell(state: &AuthState, headers: &HeaderMap, area: &Area) -> Result<Re
         coming = escape(area.coming),
         // The team pages are the tenant-team function's.
         team = if area.path == PORTAL.path { r#"<a class="button secondary" href="/portal/team">Team</a>"# } else { "" },
+        // The user pages are the admin-users function's.
+        users = if area.path == DASHBOARD.path { r#"<a class="button secondary" href="/dashboard/users">Users</a>"# } else { "" },
+        // The tenant pages are the admin-tenants function's.
+        tenants = if area.path == DASHBOARD.path { r#"<a class="button secondary" href="/dashboard/tenants">Tenants</a>"# } else { "" },
         csrf = viewer.csrf_field(),
     );
     Ok(Page::new(area.title, body).wide().into_response())
