@@ -6,30 +6,14 @@ use journeys::{TestApp, spawn_app};
 use reqwest::Method;
 use serde_json::json;
 use shared::auth::permissions::{MATRIX, Rule, rule_for};
-use shared::domain::email::Email;
-use shared::domain::ids::UserId;
-use shared::domain::user::{Role, User, UserStatus};
+use shared::domain::user::Role;
 
 const PASSWORD: &str = "correct horse battery staple";
 
 /// Creates a verified user with `role` directly in the store and signs it in; answers its
 /// access token for `Authorization: Bearer`.
 async fn bearer_for(app: &TestApp, role: Role, email: &str, tenant: Option<shared::domain::ids::TenantId>) -> String {
-    let now = app.platform.state.clock.now();
-    let user = User {
-        id: UserId::generate(now),
-        email: Email::parse(email).unwrap(),
-        name: format!("{role:?}"),
-        role,
-        tenant_id: tenant,
-        status: UserStatus::Active,
-        email_verified: true,
-        password_hash: Some(shared::domain::password::hash(PASSWORD, 8).unwrap()),
-        created_at: now,
-        version: 1,
-        mfa: Default::default(),
-    };
-    shared::repo::users::create(app.platform.state.store.as_ref(), &user, vec![]).await.unwrap();
+    app.user_in_store(&format!("{role:?}"), email, PASSWORD, role, tenant.as_ref()).await;
     token_of(app, email, PASSWORD).await
 }
 

@@ -6,7 +6,7 @@ use fantoccini::{Client, Locator};
 use journeys::TestApp;
 use shared::domain::email::Email;
 use shared::domain::ids::{TenantId, UserId};
-use shared::domain::user::{Role, User, UserStatus};
+use shared::domain::user::{Role, UserStatus};
 
 use crate::{PASSWORD, click, fill, screenshot, wait_for};
 
@@ -15,22 +15,7 @@ const ADMIN_PASSWORD: &str = "admin-password-for-tests";
 
 /// A verified user made directly in the store (as an accepted invitation would make it).
 async fn user_in_store(app: &TestApp, name: &str, email: &str, role: Role, tenant: Option<&TenantId>) -> UserId {
-    let now = app.platform.state.clock.now();
-    let user = User {
-        id: UserId::generate(now),
-        email: Email::parse(email).unwrap(),
-        name: name.into(),
-        role,
-        tenant_id: tenant.cloned(),
-        status: UserStatus::Active,
-        email_verified: true,
-        password_hash: Some(shared::domain::password::hash(PASSWORD, 8).unwrap()),
-        created_at: now,
-        version: 1,
-        mfa: Default::default(),
-    };
-    shared::repo::users::create(app.platform.state.store.as_ref(), &user, vec![]).await.unwrap();
-    user.id
+    app.user_in_store(name, email, PASSWORD, role, tenant).await
 }
 
 async fn rows(c: &Client) -> usize {

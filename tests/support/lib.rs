@@ -143,3 +143,33 @@ impl TestApp {
         s
     }
 }
+
+impl TestApp {
+    /// A verified user made directly in the store, as an accepted invitation would make it.
+    pub async fn user_in_store(
+        &self,
+        name: &str,
+        email: &str,
+        password: &str,
+        role: shared::domain::user::Role,
+        tenant: Option<&shared::domain::ids::TenantId>,
+    ) -> shared::domain::ids::UserId {
+        use shared::domain::user::{User, UserStatus};
+        let now = self.platform.state.clock.now();
+        let user = User {
+            id: shared::domain::ids::UserId::generate(now),
+            email: shared::domain::email::Email::parse(email).expect("a valid email"),
+            name: name.into(),
+            role,
+            tenant_id: tenant.cloned(),
+            status: UserStatus::Active,
+            email_verified: true,
+            password_hash: Some(shared::domain::password::hash(password, 8).expect("hash")),
+            created_at: now,
+            version: 1,
+            mfa: Default::default(),
+        };
+        shared::repo::users::create(self.platform.state.store.as_ref(), &user, vec![]).await.expect("user created");
+        user.id
+    }
+}
