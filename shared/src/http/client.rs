@@ -35,3 +35,28 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientMeta {
         Ok(ClientMeta { ip, user_agent })
     }
 }
+
+/// Where a change comes from, for its audit event: the client's IP (as `ClientMeta` finds it)
+/// and the request id (to find the request's log lines).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub ip: String,
+    pub request_id: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Origin {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Infallible> {
+        let meta = ClientMeta::from_request_parts(parts, state).await?;
+        let request_id = parts.extensions.get::<crate::http::observability::RequestId>().map(|r| r.0.clone());
+        Ok(Origin { ip: meta.ip, request_id })
+    }
+}
+
+impl Origin {
+    /// An audit event of `actor` doing `action` at `now`, from here.
+    pub fn event(&self, now: crate::domain::time::Timestamp, actor: &str, action: &str) -> crate::audit::AuditEvent {
+        crate::audit::AuditEvent::new(now, actor, action, &self.ip).request(self.request_id.as_deref())
+    }
+}

@@ -20,7 +20,7 @@ use shared::repo::provisioning::{Progress, Step};
 use shared::repo::subscriptions::Subscription;
 use shared::repo::tenants::{Tenant, TenantStatus};
 
-use super::{LIST, Origin, Problem, bar, bytes, date, date_time, days_until, grouped, in_days, money, notice, problem_page, require_admin, status_badge};
+use super::{ActorOf, LIST, Origin, Problem, bar, bytes, date, date_time, days_until, grouped, in_days, money, notice, problem_page, require_admin, status_badge};
 use crate::service::{self, TenantPatch, TenantsError};
 
 const BLUE: &str = "#2f5be7";

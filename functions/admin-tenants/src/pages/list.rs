@@ -14,7 +14,7 @@ use shared::http::pagination::encode_cursor;
 use shared::repo::plans::{self, Plan};
 use shared::repo::tenants::{Tenant, TenantStatus};
 
-use super::{CONTROL_STYLE, LIST, Origin, Problem, date, days_until, in_days, money, notice, require_admin, status_badge};
+use super::{ActorOf, CONTROL_STYLE, LIST, Origin, Problem, date, days_until, in_days, money, notice, require_admin, status_badge};
 use crate::service::{self, ListFilter, NewTenant};
 
 const STATUSES: [TenantStatus; 4] = [TenantStatus::Provisioning, TenantStatus::Active, TenantStatus::Suspended, TenantStatus::Deleted];

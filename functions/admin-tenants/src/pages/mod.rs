@@ -23,8 +23,6 @@ mod list;
 use auth::pages::html::{Page, escape, see_other};
 use auth::pages::{Viewer, login_for, viewer_of, wrong_role};
 use axum::Router;
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -32,8 +30,6 @@ use shared::AppState;
 use shared::domain::time::Timestamp;
 use shared::domain::user::Role;
 use shared::http::ApiError;
-use shared::http::client::ClientMeta;
-use shared::http::observability::RequestId;
 use shared::repo::tenants::TenantStatus;
 
 use crate::service::{Actor, TenantsError};
@@ -48,24 +44,16 @@ pub fn routes() -> Router<AppState> {
         .route("/dashboard/tenants/{id}", get(detail::show).post(detail::submit))
 }
 
-/// Where a change comes from, for its audit event: the client's IP and the request id.
-pub(crate) struct Origin {
-    ip: String,
-    request_id: Option<String>,
+
+pub(crate) use shared::http::client::Origin;
+
+/// The admin behind a page's form, as the use cases record them.
+pub(crate) trait ActorOf {
+    fn actor(&self, viewer: &Viewer) -> Actor;
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Origin {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let meta = ClientMeta::from_request_parts(parts, state).await?;
-        let request_id = parts.extensions.get::<RequestId>().map(|r| r.0.clone());
-        Ok(Origin { ip: meta.ip, request_id })
-    }
-}
-
-impl Origin {
-    pub(crate) fn actor(&self, viewer: &Viewer) -> Actor {
+impl ActorOf for Origin {
+    fn actor(&self, viewer: &Viewer) -> Actor {
         Actor { user_id: viewer.caller.user_id.to_string(), ip: self.ip.clone(), request_id: self.request_id.clone() }
     }
 }

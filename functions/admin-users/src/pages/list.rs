@@ -17,7 +17,7 @@ use shared::http::pagination::encode_cursor;
 use shared::repo::tenants;
 
 use super::{
-    GRID, LIST, Origin, PAGE_SIZE, Problem, ROLES, day, field, notice, pager, paging, plain_input, require_admin, role_value,
+    ActorOf, GRID, LIST, Origin, PAGE_SIZE, Problem, ROLES, day, field, notice, pager, paging, plain_input, require_admin, role_value,
     role_word, select, status_badge,
 };
 use crate::api::params;

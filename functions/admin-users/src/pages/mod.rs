@@ -24,8 +24,6 @@ use auth::pages::form::Fields;
 use auth::pages::html::{escape, see_other};
 use auth::pages::{Viewer, login_for, viewer_of, wrong_role};
 use axum::Router;
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
@@ -33,8 +31,6 @@ use shared::AppState;
 use shared::domain::time::Timestamp;
 use shared::domain::user::{Role, UserStatus};
 use shared::http::ApiError;
-use shared::http::client::ClientMeta;
-use shared::http::observability::RequestId;
 use shared::http::pagination::MAX_CURSOR_CHARS;
 
 use crate::service::{Actor, AdminError};
@@ -70,24 +66,15 @@ async fn require_admin(app: &AppState, headers: &HeaderMap, path: &str) -> Resul
     }
 }
 
-/// Where a request came from, for the audit events of what it changes.
-pub(crate) struct Origin {
-    ip: String,
-    request_id: Option<String>,
+
+pub(crate) use shared::http::client::Origin;
+
+/// The admin behind a page's form, as the use cases record them.
+pub(crate) trait ActorOf {
+    fn actor(self, viewer: &Viewer) -> Actor;
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Origin {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let meta = ClientMeta::from_request_parts(parts, state).await?;
-        let request_id = parts.extensions.get::<RequestId>().map(|r| r.0.clone());
-        Ok(Origin { ip: meta.ip, request_id })
-    }
-}
-
-impl Origin {
-    /// The admin behind a page's form, as the use cases record them.
+impl ActorOf for Origin {
     fn actor(self, viewer: &Viewer) -> Actor {
         Actor { caller: viewer.caller.clone(), ip: self.ip, request_id: self.request_id }
     }

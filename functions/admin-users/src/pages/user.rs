@@ -22,7 +22,7 @@ use shared::http::pagination::encode_cursor;
 use shared::repo::tenants;
 
 use super::{
-    GRID, LIST, Origin, PAIR, PAGE_SIZE, Problem, field, notice, pager, paging, plain_input, require_admin, role_value, role_word, select,
+    ActorOf, GRID, LIST, Origin, PAIR, PAGE_SIZE, Problem, field, notice, pager, paging, plain_input, require_admin, role_value, role_word, select,
     status_badge, when,
 };
 use crate::api::params;

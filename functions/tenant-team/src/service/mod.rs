@@ -10,13 +10,7 @@ pub mod members;
 #[cfg(test)]
 mod scenarios;
 
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
-use shared::audit::AuditEvent;
 use shared::auth::Caller;
-use shared::domain::time::Timestamp;
-use shared::http::client::ClientMeta;
-use shared::http::observability::RequestId;
 use shared::domain::ids::TenantId;
 use shared::domain::invitation::InvitationStatus;
 use shared::domain::team::TeamRuleError;
@@ -25,31 +19,9 @@ use shared::http::ApiError;
 use shared::ports::item_store::{ItemStore, MAX_TRANSACT_ITEMS, StoreError, Write};
 use shared::repo::{plans, tenants};
 use shared::AppState;
+pub use shared::http::client::Origin;
 
-/// Who is on the other end of a change, for its audit event: the client's IP (never from
-/// `X-Forwarded-For`, see `ClientMeta`) and the request id (to find the request's log lines).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin {
-    pub ip: String,
-    pub request_id: Option<String>,
-}
 
-impl<S: Send + Sync> FromRequestParts<S> for Origin {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let meta = ClientMeta::from_request_parts(parts, state).await?;
-        let request_id = parts.extensions.get::<RequestId>().map(|r| r.0.clone());
-        Ok(Origin { ip: meta.ip, request_id })
-    }
-}
-
-impl Origin {
-    /// An audit event of `actor` doing `action` now, from here.
-    pub fn event(&self, now: Timestamp, actor: &str, action: &str) -> AuditEvent {
-        AuditEvent::new(now, actor, action, &self.ip).request(self.request_id.as_deref())
-    }
-}
 
 /// How many times a change is tried after a concurrent change to the same team won the race
 /// (the roster's version moved): each try starts again from fresh data.
