@@ -12,4 +12,5 @@ mod local_server;
 mod pages;
 mod permissions;
 mod template;
+mod tenant_journey;
 mod tenant_team;
