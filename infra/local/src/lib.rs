@@ -152,7 +152,7 @@ fn banner(url: &str, seeded: &seed::Seeded, data_dir: &std::path::Path) -> Strin
         }
     };
     format!(
-        "\nDotMac Platform is running at {url}\n\n{admin}\n  Sign in: {url}/auth/login (the sign-in pages arrive with the auth function; see README)\n\n  Health:   {url}/healthz\n  API docs: {url}/api/v1/openapi.json\n  Mailbox:  {url}/dev/mailbox\n  Data:     {}\n",
+        "\nDotMac Platform is running at {url}\n\n{admin}\n  Sign in: {url}/auth/login (the admin lands on {url}/dashboard)\n\n  Health:   {url}/healthz\n  API docs: {url}/api/v1/openapi.json\n  Mailbox:  {url}/dev/mailbox\n  Data:     {}\n",
         data_dir.display()
     )
 }
