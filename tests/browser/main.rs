@@ -9,6 +9,7 @@
 mod dashboard_tenants;
 mod dashboard_users;
 mod driver;
+mod portal_team;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
