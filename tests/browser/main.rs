@@ -223,6 +223,10 @@ where
     F: FnOnce(Client, TestApp) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
+    // One browser at a time: on a 2-core machine parallel Chromiums only make each other slow
+    // enough to hit the waits' deadlines.
+    static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _turn = ONE_AT_A_TIME.lock().await;
     let app = spawn_app().await;
     let profile = tempfile::tempdir().expect("profile dir");
     let chromedriver = driver::Chromedriver::start(profile.path()).await;
