@@ -32,25 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/portal/team", get(team::show).post(team::submit))
 }
 
-/// What a use case's refusal means to a person: the status the API would answer, a message,
-/// and the form field it is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Problem {
-    pub status: StatusCode,
-    pub message: String,
-    pub field: Option<&'static str>,
-}
-
-impl Problem {
-    pub fn new(status: StatusCode, message: impl Into<String>) -> Problem {
-        Problem { status, message: message.into(), field: None }
-    }
-
-    /// The message for the field `name`, if this problem is about it.
-    pub fn on(&self, name: &str) -> Option<&str> {
-        (self.field == Some(name)).then_some(self.message.as_str())
-    }
-}
+pub(crate) use auth::pages::form::FieldProblem as Problem;
 
 fn field_label(field: &str) -> &str {
     match field {

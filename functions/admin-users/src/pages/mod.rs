@@ -80,25 +80,7 @@ impl ActorOf for Origin {
     }
 }
 
-/// What a refusal means to a person: the status the API would answer, a message, and the
-/// form field it is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Problem {
-    pub status: StatusCode,
-    pub message: String,
-    pub field: Option<&'static str>,
-}
-
-impl Problem {
-    pub fn new(status: StatusCode, message: impl Into<String>) -> Problem {
-        Problem { status, message: message.into(), field: None }
-    }
-
-    /// The message for the field `name`, if this problem is about it.
-    pub fn on(&self, name: &str) -> Option<&str> {
-        (self.field == Some(name)).then_some(self.message.as_str())
-    }
-}
+pub(crate) use auth::pages::form::FieldProblem as Problem;
 
 fn field_label(field: &str) -> &str {
     match field {
@@ -148,18 +130,6 @@ impl From<AdminError> for Problem {
     }
 }
 
-/// A query parameter that did not parse (`invalid_parameter`, `invalid_cursor`): the page
-/// shows it with the API's 400.
-impl From<ApiError> for Problem {
-    fn from(e: ApiError) -> Problem {
-        let message = match e.code() {
-            "invalid_cursor" => "That page link is no longer valid. Start again from the first page.".to_string(),
-            "internal" => "Something went wrong on our side. Please try again in a moment.".to_string(),
-            _ => e.detail.message.replace('`', ""),
-        };
-        Problem::new(e.status, message)
-    }
-}
 
 /// Notices after a redirect come from this fixed list: the query names one, never the text.
 fn notice(code: &str) -> Option<&'static str> {

@@ -244,3 +244,36 @@ mod tests {
         assert!(!guard.accepts(&Fields::parse("form_token=something-else-entirely-0000000000000")));
     }
 }
+
+/// What a use case's refusal means to a person: the status the API would answer, a message,
+/// and the form field it is about (pages show it next to that field).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    pub status: StatusCode,
+    pub message: String,
+    pub field: Option<&'static str>,
+}
+
+impl FieldProblem {
+    pub fn new(status: StatusCode, message: impl Into<String>) -> FieldProblem {
+        FieldProblem { status, message: message.into(), field: None }
+    }
+
+    /// The message for the field `name`, if this problem is about it.
+    pub fn on(&self, name: &str) -> Option<&str> {
+        (self.field == Some(name)).then_some(self.message.as_str())
+    }
+}
+
+/// An API refusal shown on a page (a query parameter that did not parse, a stale cursor): the
+/// same status, in words for people.
+impl From<shared::http::ApiError> for FieldProblem {
+    fn from(e: shared::http::ApiError) -> FieldProblem {
+        let message = match e.code() {
+            "invalid_cursor" => "That page link is no longer valid. Start again from the first page.".to_string(),
+            "internal" => "Something went wrong on our side. Please try again in a moment.".to_string(),
+            _ => e.detail.message.replace('`', ""),
+        };
+        FieldProblem::new(e.status, message)
+    }
+}
