@@ -468,3 +468,21 @@ async fn platform_invitations_are_accepted_by_the_same_route_and_accounts_elsewh
     let own = invite(&app, &owner, "owner@example.com", "tenant_member").await;
     assert_eq!((own.status, own.error().1.as_str()), (409, "already_member"));
 }
+
+#[tokio::test]
+async fn the_activity_page_shows_only_the_organizations_own_trail_to_its_admins() {
+    let app = journeys::spawn_app().await;
+    let mut ada = app.signed_up("ada@activity.example", "correct horse battery staple").await;
+    let mut bob = app.signed_up("bob@other.example", "correct horse battery staple").await;
+    bob.post(&app, "/api/v1/tenant/invitations", &serde_json::json!({"email": "secret-hire@other.example", "role": "tenant_member"})).await;
+    let page = ada.get(&app, "/portal/activity").await;
+    assert_eq!(page.status, 200, "{}", page.text);
+    assert!(page.text.contains("user.signup") && page.text.contains("user.email_verified"), "{}", page.text);
+    assert!(!page.text.contains("invitation.created"), "another organization's events never show");
+    let filtered = ada.get(&app, "/portal/activity?action=user.signup").await;
+    assert!(filtered.text.contains("user.signup") && !filtered.text.contains("user.email_verified"));
+    let anonymous = app.get("/portal/activity").await;
+    assert_eq!(anonymous.status, 303);
+    let forged = ada.get(&app, "/portal/activity?cursor=forged").await;
+    assert!(forged.text.contains("no longer valid"), "a forged cursor starts again: {}", forged.text);
+}

@@ -62,6 +62,18 @@ async fn journey(c: &Client, app: &TestApp) {
     screenshot(c, "portal-team-05-removed").await;
     let login = app.post_json("/api/v1/auth/login", &json!({"email": MEMBER, "password": PASSWORD})).await;
     assert_ne!(login.status, 200, "a removed member cannot sign in");
+
+    // AND the organization's activity shows what happened, filterable by action
+    c.goto(&app.url("/portal/activity")).await.expect("activity page");
+    let text = wait_for(c, "/portal/activity", "member.removed").await;
+    for action in ["invitation.created", "invitation.accepted", "member.role_changed", "user.signup"] {
+        assert!(text.contains(action), "{action} in the trail: {text}");
+    }
+    screenshot(c, "portal-team-06-activity").await;
+    fill(c, "input[name=action]", "member.role_changed").await;
+    click(c, "form[action='/portal/activity'] button[type=submit]").await;
+    let text = wait_for(c, "/portal/activity", "member.role_changed").await;
+    assert!(!text.contains("member.removed"), "the filter narrows the trail: {text}");
 }
 
 #[tokio::test]

@@ -13,6 +13,7 @@
 //! Handlers here only translate: they call the same use cases as `crate::api`. Pages are not
 //! API and are left out of the OpenAPI document.
 mod accept;
+mod activity;
 mod team;
 
 use axum::Router;
@@ -30,6 +31,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/auth/accept-invitation", get(accept::show).post(accept::submit))
         .route("/portal/team", get(team::show).post(team::submit))
+        .route("/portal/activity", get(activity::show))
 }
 
 pub(crate) use auth::pages::form::FieldProblem as Problem;

@@ -68,7 +68,11 @@ async fn shell(state: &AuthState, headers: &HeaderMap, area: &Area) -> Result<Re
         mfa = if user.mfa.enabled { "On" } else { r#"Off · <a href="/auth/security">turn it on</a>"# },
         coming = escape(area.coming),
         // The team pages are the tenant-team function's.
-        team = if area.path == PORTAL.path { r#"<a class="button secondary" href="/portal/team">Team</a>"# } else { "" },
+        team = if area.path == PORTAL.path {
+            r#"<a class="button secondary" href="/portal/team">Team</a> <a class="button secondary" href="/portal/activity">Activity</a>"#
+        } else {
+            ""
+        },
         // The user pages are the admin-users function's.
         users = if area.path == DASHBOARD.path { r#"<a class="button secondary" href="/dashboard/users">Users</a>"# } else { "" },
         // The tenant pages are the admin-tenants function's.
