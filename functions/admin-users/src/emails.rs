@@ -4,10 +4,6 @@ use shared::domain::email::Email;
 use shared::domain::user::Role;
 use shared::ports::mailer::OutgoingEmail;
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 fn role_name(role: Role) -> &'static str {
     match role {
         Role::PlatformAdmin => "a platform admin",
@@ -24,18 +20,14 @@ pub fn invitation(to: &Email, name: &str, role: Role, tenant: Option<&str>, publ
         Some(tenant) => format!("{tenant} on DotMac Platform"),
         None => "DotMac Platform".to_string(),
     };
-    let lines = [
-        format!("Hi {name},"),
-        format!("You are invited to join {place} as {}.", role_name(role)),
-        "Accept the invitation to set up your account. The link works once, for 7 days.".to_string(),
-    ];
-    let text = format!("{}\n\nAccept the invitation: {url}\n\n— DotMac Platform", lines.join("\n\n"));
-    let paragraphs: String = lines.iter().map(|l| format!("<p>{}</p>", escape(l))).collect();
-    let html = format!(
-        r#"<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#1b1f24">{paragraphs}<p><a href="{0}">Accept the invitation</a></p><p style="color:#57606a">Or paste this link: {0}</p><p>— DotMac Platform</p></body></html>"#,
-        escape(&url)
-    );
-    OutgoingEmail { to: to.clone(), subject: format!("You are invited to {place}"), text, html }
+    let subject = format!("You are invited to {place}");
+    let invited = format!("You are invited to join {place} as {}.", role_name(role));
+    OutgoingEmail::compose(
+        to,
+        &subject,
+        &[&format!("Hi {name},"), &invited, "Accept the invitation to set up your account. The link works once, for 7 days."],
+        Some(("Accept the invitation", &url)),
+    )
 }
 
 #[cfg(test)]

@@ -3,24 +3,15 @@
 use shared::domain::email::Email;
 use shared::ports::mailer::OutgoingEmail;
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 pub fn admin_invitation(to: &Email, organization: &str, public_url: &str, token: &str) -> OutgoingEmail {
     let url = format!("{public_url}/auth/accept-invitation?token={token}");
-    let lines = [
-        format!("You have been invited to administer {organization} on DotMac Platform."),
-        "Accept the invitation to set up your account. The link works once, for 7 days.".to_string(),
-    ];
-    let text = format!("{}\n\n{}\n\nAccept the invitation: {url}\n\n— DotMac Platform", lines[0], lines[1]);
-    let html = format!(
-        r#"<!doctype html><html><body style="font-family:system-ui,sans-serif;color:#1b1f24"><p>{}</p><p>{}</p><p><a href="{2}">Accept the invitation</a></p><p style="color:#57606a">Or paste this link: {2}</p><p>— DotMac Platform</p></body></html>"#,
-        escape(&lines[0]),
-        escape(&lines[1]),
-        escape(&url)
-    );
-    OutgoingEmail { to: to.clone(), subject: format!("You're invited to administer {organization}"), text, html }
+    let invited = format!("You have been invited to administer {organization} on DotMac Platform.");
+    OutgoingEmail::compose(
+        to,
+        &format!("You're invited to administer {organization}"),
+        &[&invited, "Accept the invitation to set up your account. The link works once, for 7 days."],
+        Some(("Accept the invitation", &url)),
+    )
 }
 
 #[cfg(test)]

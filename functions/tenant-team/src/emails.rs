@@ -8,7 +8,7 @@ use shared::ports::mailer::OutgoingEmail;
 pub fn invitation(to: &Email, inviter: &str, organization: &str, role: Role, public_url: &str, token: &str) -> OutgoingEmail {
     let url = format!("{public_url}/auth/accept-invitation?token={token}");
     let role = auth::pages::role_label(role).to_lowercase();
-    auth::emails::email(
+    OutgoingEmail::compose(
         to,
         &format!("{inviter} invited you to {organization} on DotMac"),
         &[
