@@ -2,6 +2,7 @@
 //! others talk to AWS. Item mapping lives inside each adapter, nowhere else.
 pub mod aws;
 pub mod dynamodb;
+#[cfg(any(test, feature = "embedded"))]
 pub mod embedded;
 pub mod ses;
 pub mod sqs;
