@@ -42,6 +42,7 @@ pub struct AuditEvent {
     pub ip: String,
     pub request_id: Option<String>,
     /// Before/after or context, where it helps; never a secret.
+    #[schema(value_type = Object)]
     pub details: Value,
 }
 

@@ -2,12 +2,10 @@
 //! unknown fields, so a `tenant_id` or `status` slipped into a `PATCH` is an error, never an
 //! update.
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use shared::audit::AuditEvent;
-use shared::domain::ids::{EventId, InvitationId, TenantId, UserId};
+use shared::domain::ids::{InvitationId, TenantId};
 use shared::domain::invitation::{Invitation, InvitationStatus};
 use shared::domain::time::Timestamp;
-use shared::domain::user::{Role, User, UserStatus};
+use shared::domain::user::{Role, UserStatus};
 use utoipa::{IntoParams, ToSchema};
 
 /// `POST /api/v1/admin/users`: invite someone.
@@ -42,38 +40,8 @@ pub struct UpdateUserRequest {
     pub version: Option<i64>,
 }
 
-/// A user as platform admins see it (never the password hash or MFA secrets).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UserOut {
-    pub id: UserId,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    pub tenant_id: Option<TenantId>,
-    pub status: UserStatus,
-    pub email_verified: bool,
-    pub mfa_enabled: bool,
-    pub created_at: Timestamp,
-    /// Bumped by every change; the `ETag` is this number in quotes.
-    pub version: i64,
-}
-
-impl From<&User> for UserOut {
-    fn from(u: &User) -> Self {
-        UserOut {
-            id: u.id.clone(),
-            email: u.email.to_string(),
-            name: u.name.clone(),
-            role: u.role,
-            tenant_id: u.tenant_id.clone(),
-            status: u.status,
-            email_verified: u.email_verified,
-            mfa_enabled: u.mfa.enabled,
-            created_at: u.created_at,
-            version: u.version,
-        }
-    }
-}
+/// A user as the API shows it everywhere (`/me` and the admin routes): one representation.
+pub use auth::api::dto::UserOut;
 
 /// An invitation (never its token: that is only in the email).
 #[derive(Debug, Serialize, ToSchema)]
@@ -106,41 +74,8 @@ impl InvitationOut {
     }
 }
 
-/// One audit event.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AuditEventOut {
-    pub id: EventId,
-    pub at: Timestamp,
-    /// The user (or `system`, `anonymous`) that caused the change.
-    pub actor_id: String,
-    pub tenant_id: Option<TenantId>,
-    /// `user.invited`, `user.role_changed`, `user.disabled`, `session.login`, …
-    pub action: String,
-    /// The id of what changed.
-    pub target: Option<String>,
-    pub ip: String,
-    /// The request that made the change (its `X-Request-Id`).
-    pub request_id: Option<String>,
-    /// Before/after or context; never a secret.
-    #[schema(value_type = Object)]
-    pub details: Value,
-}
-
-impl From<AuditEvent> for AuditEventOut {
-    fn from(e: AuditEvent) -> Self {
-        AuditEventOut {
-            id: e.id,
-            at: e.at,
-            actor_id: e.actor_id,
-            tenant_id: e.tenant_id,
-            action: e.action,
-            target: e.target,
-            ip: e.ip,
-            request_id: e.request_id,
-            details: e.details,
-        }
-    }
-}
+/// One audit event, as the API shows it: the stored event itself.
+pub use shared::audit::AuditEvent as AuditEventOut;
 
 /// Filters of `GET /api/v1/admin/users`, all optional, combined with AND.
 #[derive(Debug, Default, Deserialize, IntoParams)]

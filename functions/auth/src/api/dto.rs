@@ -95,6 +95,8 @@ pub struct UserOut {
     pub email_verified: bool,
     pub mfa_enabled: bool,
     pub created_at: Timestamp,
+    /// Bumped by every change; the `ETag` of the admin routes is this number in quotes.
+    pub version: i64,
 }
 
 impl From<&User> for UserOut {
@@ -109,6 +111,7 @@ impl From<&User> for UserOut {
             email_verified: u.email_verified,
             mfa_enabled: u.mfa.enabled,
             created_at: u.created_at,
+            version: u.version,
         }
     }
 }
