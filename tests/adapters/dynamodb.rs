@@ -7,12 +7,12 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
-use shared::adapters::dynamodb::{DynamoDbStore, create_table};
-use shared::ports::clock::Clock;
-use shared::ports::item_store::{
+use adapters::dynamodb::{DynamoDbStore, create_table};
+use store::ports::clock::Clock;
+use store::ports::item_store::{
     CmpOp, Cond, Index, Item, ItemStore, Key, Page, Query, SkRange, StoreError, Update, Write,
 };
-use shared::testing::clock::ManualClock;
+use store::testing::clock::ManualClock;
 
 use crate::emulator;
 
@@ -32,7 +32,7 @@ async fn factory() -> (Arc<dyn ItemStore>, Arc<ManualClock>) {
     (store, clock)
 }
 
-shared::item_store_conformance!(factory);
+store::item_store_conformance!(factory);
 
 fn k(pk: &str, sk: &str) -> Key {
     Key::new(pk, sk)

@@ -2,9 +2,9 @@
 //! (`GET /moto-api/data.json` → `ses` → `Message`), and SES's refusal of an unverified
 //! sender reaches the caller as `Rejected`.
 use serde_json::Value;
-use shared::adapters::ses::SesMailer;
-use shared::domain::email::Email;
-use shared::ports::mailer::{MailError, Mailer, OutgoingEmail};
+use adapters::ses::SesMailer;
+use domain::email::Email;
+use store::ports::mailer::{MailError, Mailer, OutgoingEmail};
 
 use crate::emulator;
 

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_sqs::types::QueueAttributeName;
-use shared::adapters::sqs::SqsQueue;
-use shared::ports::queue::{Queue, QueueError, QueueName};
+use adapters::sqs::SqsQueue;
+use store::ports::queue::{Queue, QueueError, QueueName};
 
 use crate::emulator;
 
@@ -47,7 +47,7 @@ async fn factory() -> Arc<dyn Queue> {
     Arc::new(SqsQueue::new(client, urls))
 }
 
-shared::queue_conformance!(factory);
+store::queue_conformance!(factory);
 
 #[tokio::test]
 async fn a_message_received_three_times_without_delete_lands_in_the_dead_letter_queue() {

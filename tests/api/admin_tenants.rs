@@ -7,8 +7,8 @@ use journeys::session::Session;
 use journeys::{Reply, TestApp, spawn_app};
 use reqwest::Method;
 use serde_json::{Value, json};
-use shared::ports::item_store::Query;
-use shared::ports::queue::QueueName;
+use store::ports::item_store::Query;
+use store::ports::queue::QueueName;
 
 const ADMIN_EMAIL: &str = "admin@dotmac.local";
 const ADMIN_PASSWORD: &str = "admin-password-for-tests";
@@ -68,7 +68,7 @@ async fn login(app: &TestApp, email: &str, password: &str) -> (Reply, Session) {
 
 async fn free_plan(app: &TestApp) -> String {
     let state = &app.platform.state;
-    shared::repo::plans::free(state.store.as_ref(), state.clock.now()).await.unwrap().id.to_string()
+    store::repo::plans::free(state.store.as_ref(), state.clock.now()).await.unwrap().id.to_string()
 }
 
 fn new_tenant(name: &str, slug: &str, plan_id: &str, admin_email: &str) -> Value {
@@ -88,8 +88,8 @@ fn expect(reply: &Reply, status: u16, code: &str) {
 
 /// The actions of a tenant's audit trail, read from its partition in the store.
 async fn trail(app: &TestApp, tenant: &str) -> Vec<String> {
-    let id = shared::domain::ids::TenantId::parse(tenant).unwrap();
-    let pk = shared::repo::keys::audit_pk(Some(&id));
+    let id = domain::ids::TenantId::parse(tenant).unwrap();
+    let pk = store::repo::keys::audit_pk(Some(&id));
     let page = app.platform.state.store.query(Query::table(pk).limit(1000)).await.unwrap();
     page.items.iter().filter_map(|i| i.get_str("action").map(str::to_string)).collect()
 }
@@ -171,7 +171,7 @@ async fn a_tenant_lives_from_creation_through_suspension_and_deletion_to_its_pur
     assert_eq!(deleted.status, 200, "{}", deleted.text);
     let deleted = deleted.json();
     assert_eq!(deleted["status"], "deleted");
-    let deleted_at = shared::domain::time::Timestamp::parse(deleted["deleted_at"].as_str().unwrap()).unwrap();
+    let deleted_at = domain::time::Timestamp::parse(deleted["deleted_at"].as_str().unwrap()).unwrap();
     assert_eq!(deleted["purge_after"], json!(deleted_at.plus_seconds(30 * 86_400)), "30 days of retention by default");
     expect(&owner.get("/api/v1/me").await, 401, "tenant_deleted");
     expect(&login(&app, "it@northwind.example", PASSWORD).await.0, 403, "tenant_deleted");
@@ -347,7 +347,7 @@ async fn a_patch_names_the_version_it_changes_and_a_stale_one_is_refused() {
 
     // AND the retention chosen is the one a deletion uses
     let deleted = admin.delete(&path).await.json();
-    let deleted_at = shared::domain::time::Timestamp::parse(deleted["deleted_at"].as_str().unwrap()).unwrap();
+    let deleted_at = domain::time::Timestamp::parse(deleted["deleted_at"].as_str().unwrap()).unwrap();
     assert_eq!(deleted["purge_after"], json!(deleted_at.plus_seconds(90 * 86_400)));
     expect(&admin.patch(&path, &json!({"name": "Ghost"}), None).await, 409, "invalid_state");
 }

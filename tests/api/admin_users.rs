@@ -5,8 +5,8 @@ use journeys::session::Session;
 use journeys::{Reply, TestApp, spawn_app};
 use reqwest::Method;
 use serde_json::{Value, json};
-use shared::domain::ids::{TenantId, UserId};
-use shared::domain::user::Role;
+use domain::ids::{TenantId, UserId};
+use domain::user::Role;
 
 const ADMIN_EMAIL: &str = "admin@dotmac.local";
 const ADMIN_PASSWORD: &str = "admin-password-for-tests";
@@ -192,7 +192,7 @@ async fn an_invitation_is_emailed_once_with_a_seven_day_single_use_link_and_bad_
     assert_eq!(invitation["email"], "grace@example.com");
     assert_eq!((invitation["role"].clone(), invitation["tenant_id"].clone()), (json!("tenant_member"), json!(engines)));
     assert_eq!(invitation["status"], "pending");
-    let at = |name: &str| shared::domain::time::Timestamp::parse(invitation[name].as_str().unwrap()).unwrap().unix();
+    let at = |name: &str| domain::time::Timestamp::parse(invitation[name].as_str().unwrap()).unwrap().unix();
     assert_eq!(at("expires_at") - at("created_at"), 7 * 86_400);
     assert!(invitation.get("token").is_none() && invitation.get("token_hash").is_none());
 
@@ -200,9 +200,9 @@ async fn an_invitation_is_emailed_once_with_a_seven_day_single_use_link_and_bad_
     let mail = app.last_email_to("grace@example.com").await;
     assert!(mail["links"][0].as_str().unwrap().starts_with("http://127.0.0.1:8080/auth/accept-invitation?token="), "{mail}");
     let token = app.token_from_email("grace@example.com").await;
-    let stored = shared::repo::invitations::find_by_token(app.platform.state.store.as_ref(), &token).await.unwrap().unwrap();
+    let stored = store::repo::invitations::find_by_token(app.platform.state.store.as_ref(), &token).await.unwrap().unwrap();
     assert_eq!(stored.id.as_str(), invitation["id"].as_str().unwrap());
-    assert_eq!(stored.token_hash, shared::auth::secrets::hash_secret(&token));
+    assert_eq!(stored.token_hash, domain::secrets::hash_secret(&token));
     assert_ne!(stored.token_hash, token);
 
     // AND the same key replays the first answer without a second email
@@ -238,7 +238,7 @@ async fn an_invitation_is_emailed_once_with_a_seven_day_single_use_link_and_bad_
     let invited = admin.all("/api/v1/admin/audit-events?action=user.invited", 10).await;
     assert_eq!(ids(&invited).len(), 1, "one invitation, one event: {invited:?}");
     assert_eq!(invited[0]["target"], invitation["id"]);
-    let partition = shared::repo::invitations::list(app.platform.state.store.as_ref(), Some(&engines), 10, None).await.unwrap();
+    let partition = store::repo::invitations::list(app.platform.state.store.as_ref(), Some(&engines), 10, None).await.unwrap();
     assert_eq!(partition.items.len(), 1);
     let mailbox = app.get("/dev/mailbox?limit=100").await.json();
     let invitations_sent = mailbox["data"].as_array().unwrap().iter().filter(|m| m["subject"].as_str().unwrap().starts_with("You are invited")).count();
@@ -438,7 +438,7 @@ async fn the_audit_trail_filters_by_actor_tenant_action_and_time_and_tenants_see
     assert_eq!(three.len(), 1);
     // AND the time range is inclusive at both ends (the platform clock ticks on between
     // steps, so each window is five minutes wide)
-    let second_before = |t: &str| shared::domain::time::Timestamp::parse(t).unwrap().plus_seconds(-1).to_string();
+    let second_before = |t: &str| domain::time::Timestamp::parse(t).unwrap().plus_seconds(-1).to_string();
     let from_t2 = admin.all(&format!("/api/v1/admin/audit-events?from={t2}"), 10).await;
     assert_eq!(from_t2.iter().map(|e| e["action"].as_str().unwrap()).collect::<Vec<_>>(), ["user.enabled", "user.disabled"]);
     let window = admin.all(&format!("/api/v1/admin/audit-events?from={t1}&to={}", second_before(&t2)), 10).await;

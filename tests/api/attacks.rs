@@ -6,7 +6,7 @@ use journeys::session::Session;
 use journeys::spawn_app;
 use reqwest::Method;
 use serde_json::json;
-use shared::auth::jwt::{AccessClaims, TokenSigner};
+use web::auth::jwt::{AccessClaims, TokenSigner};
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -156,8 +156,8 @@ async fn mfa_codes_cannot_be_guessed() {
     let app = spawn_app().await;
     let mut s = app.signed_up("ada@example.com", PASSWORD).await;
     let setup = s.post(&app, "/api/v1/me/mfa/totp", &json!({})).await.json();
-    let secret = shared::auth::totp::TotpSecret::from_base32(setup["secret"].as_str().unwrap()).unwrap();
-    let code = shared::auth::totp::code_at(secret.as_bytes(), app.platform.state.clock.now().unix(), 30, 6);
+    let secret = domain::totp::TotpSecret::from_base32(setup["secret"].as_str().unwrap()).unwrap();
+    let code = domain::totp::code_at(secret.as_bytes(), app.platform.state.clock.now().unix(), 30, 6);
     assert_eq!(s.post(&app, "/api/v1/me/mfa/totp/confirm", &json!({"code": code})).await.status, 200);
     let token = app.post_json("/api/v1/auth/login", &json!({"email": "ada@example.com", "password": PASSWORD})).await.json()["mfa_token"].clone();
     for guess in 0..5 {
@@ -166,7 +166,7 @@ async fn mfa_codes_cannot_be_guessed() {
     }
     // The token is dead after five wrong codes, even with the right one.
     app.post_json("/dev/clock", &json!({"advance_seconds": 30})).await;
-    let right = shared::auth::totp::code_at(secret.as_bytes(), app.platform.state.clock.now().unix(), 30, 6);
+    let right = domain::totp::code_at(secret.as_bytes(), app.platform.state.clock.now().unix(), 30, 6);
     let reply = app.post_json("/api/v1/auth/login/mfa", &json!({"mfa_token": token, "code": right})).await;
     assert!(matches!(reply.status, 400 | 429), "{}: {}", reply.status, reply.text);
 }

@@ -3,7 +3,7 @@
 use journeys::session::Session;
 use journeys::spawn_app;
 use serde_json::json;
-use shared::auth::totp;
+use domain::totp;
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -144,7 +144,7 @@ async fn the_whole_sign_in_journey_works_and_refuses_what_it_should() {
         .platform
         .state
         .store
-        .query(shared::ports::item_store::Query::table(format!("AUDIT#{tenant_id}")).limit(200))
+        .query(store::ports::item_store::Query::table(format!("AUDIT#{tenant_id}")).limit(200))
         .await
         .unwrap();
     let actions: Vec<String> = trail.items.iter().map(|i| i.get_str("action").unwrap().to_string()).collect();

@@ -89,7 +89,7 @@ impl<'a> Browser<'a> {
 
 async fn free_plan(app: &TestApp) -> String {
     let state = &app.platform.state;
-    shared::repo::plans::free(state.store.as_ref(), state.clock.now()).await.unwrap().id.to_string()
+    store::repo::plans::free(state.store.as_ref(), state.clock.now()).await.unwrap().id.to_string()
 }
 
 /// Creates a tenant through the form and answers its id.
@@ -408,14 +408,14 @@ async fn the_list_filters_by_status_and_text_and_pages_with_a_signed_cursor() {
 
 #[tokio::test]
 async fn provisioning_progress_is_drawn_step_by_step() {
-    use shared::repo::provisioning::{Step, mark};
+    use store::repo::provisioning::{Step, mark};
     let app = spawn_app().await;
     let admin = Browser::admin(&app).await;
     let id = create_with_form(&admin, "Halfway", "halfway", "it@halfway.example").await;
 
     // GIVEN the worker got half way (two steps recorded, as its transactions record them)
     let state = &app.platform.state;
-    let tenant = shared::domain::ids::TenantId::parse(&id).unwrap();
+    let tenant = domain::ids::TenantId::parse(&id).unwrap();
     for step in [Step::Subscription, Step::Settings] {
         state.store.transact(vec![mark(&tenant, step, state.clock.now())]).await.unwrap();
     }

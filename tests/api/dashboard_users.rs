@@ -6,8 +6,8 @@
 use journeys::session::Session;
 use journeys::{Reply, TestApp, spawn_app};
 use serde_json::json;
-use shared::domain::ids::{TenantId, UserId};
-use shared::domain::user::Role;
+use domain::ids::{TenantId, UserId};
+use domain::user::Role;
 
 const ADMIN_EMAIL: &str = "admin@dotmac.local";
 const ADMIN_PASSWORD: &str = "admin-password-for-tests";

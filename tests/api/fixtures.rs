@@ -50,7 +50,7 @@ async fn call_http(router: axum::Router, fixture: &str) -> (u16, serde_json::Val
 #[tokio::test]
 async fn health_fixtures_answer_through_the_lambda_router() {
     for (name, fixture) in fixtures("health") {
-        let (state, _clock) = shared::testing::state();
+        let (state, _clock) = web::testing::state();
         let (status, body) = call_http(health::router(state), &fixture).await;
         assert_eq!(status, 200, "{name}: {body}");
         if name.ends_with("healthz.json") {
@@ -64,7 +64,7 @@ async fn health_fixtures_answer_through_the_lambda_router() {
 #[tokio::test]
 async fn scheduler_fixtures_run_their_job_through_the_lambda_handler() {
     for (name, fixture) in fixtures("scheduler") {
-        let (state, _clock) = shared::testing::state();
+        let (state, _clock) = web::testing::state();
         let payload: serde_json::Value = serde_json::from_str(&fixture).expect("JSON");
         let job = scheduler::job_name(&payload).unwrap_or_else(|e| panic!("{name}: {e}")).to_string();
         let report = scheduler::handle(&state, LambdaEvent::new(payload, Context::default()))
@@ -76,7 +76,7 @@ async fn scheduler_fixtures_run_their_job_through_the_lambda_handler() {
 
 #[tokio::test]
 async fn the_scheduler_refuses_an_unknown_job() {
-    let (state, _clock) = shared::testing::state();
+    let (state, _clock) = web::testing::state();
     let event = LambdaEvent::new(serde_json::json!({"job": "make-coffee"}), Context::default());
     assert!(matches!(scheduler::handle(&state, event).await, Err(scheduler::JobError::Unknown(_))));
 }
@@ -94,7 +94,7 @@ fn expected_auth(name: &str) -> (u16, Option<&'static str>) {
 #[tokio::test]
 async fn auth_fixtures_answer_through_the_lambda_router() {
     for (name, fixture) in fixtures("auth") {
-        let (state, _clock) = shared::testing::state();
+        let (state, _clock) = web::testing::state();
         let auth = auth::AuthState::new(state, b"fixture secret").await.expect("signer");
         let (status, body) = call_http(auth::router(auth), &fixture).await;
         let (want, code) = expected_auth(&name);
@@ -131,14 +131,14 @@ fn expected_admin_users(name: &str) -> (u16, Option<&'static str>) {
 
 /// A platform admin with a live session in `state`'s store, and an access token for it
 /// signed as the auth function signs (a fixture cannot hold a token: it expires).
-async fn admin_access_token(state: &shared::AppState) -> String {
-    use shared::domain::ids::{SessionId, UserId};
-    use shared::domain::user::{Role, User, UserStatus};
+async fn admin_access_token(state: &web::AppState) -> String {
+    use domain::ids::{SessionId, UserId};
+    use domain::user::{Role, User, UserStatus};
     let auth = auth::AuthState::new(state.clone(), b"fixture secret").await.expect("signer");
     let now = state.clock.now();
     let admin = User {
         id: UserId::generate(now),
-        email: shared::domain::email::Email::parse("root@dotmac.example").unwrap(),
+        email: domain::email::Email::parse("root@dotmac.example").unwrap(),
         name: "Root".into(),
         role: Role::PlatformAdmin,
         tenant_id: None,
@@ -149,7 +149,7 @@ async fn admin_access_token(state: &shared::AppState) -> String {
         version: 1,
         mfa: Default::default(),
     };
-    let session = shared::repo::sessions::Session {
+    let session = store::repo::sessions::Session {
         id: SessionId::generate(now),
         user_id: admin.id.clone(),
         tenant_id: None,
@@ -162,16 +162,16 @@ async fn admin_access_token(state: &shared::AppState) -> String {
         rotated_hashes: vec![],
         expires_at: now.plus_seconds(3600),
     };
-    let write = shared::repo::sessions::create(&session).unwrap();
-    shared::repo::users::create(state.store.as_ref(), &admin, vec![write]).await.unwrap();
-    let claims = shared::auth::jwt::AccessClaims::new(admin.id, None, Role::PlatformAdmin, session.id, now);
+    let write = store::repo::sessions::create(&session).unwrap();
+    store::repo::users::create(state.store.as_ref(), &admin, vec![write]).await.unwrap();
+    let claims = web::auth::jwt::AccessClaims::new(admin.id, None, Role::PlatformAdmin, session.id, now);
     auth.signer.sign(&claims).expect("token")
 }
 
 #[tokio::test]
 async fn admin_users_fixtures_answer_through_the_lambda_router() {
     for (name, fixture) in fixtures("admin-users") {
-        let (state, _clock) = shared::testing::state();
+        let (state, _clock) = web::testing::state();
         let token = admin_access_token(&state).await;
         let fixture = fixture.replace("${ADMIN_ACCESS_TOKEN}", &token);
         if name.contains("/dashboard-users-page") {
@@ -212,9 +212,9 @@ fn expected_admin_tenants(name: &str) -> (u16, Option<&'static str>) {
 #[tokio::test]
 async fn admin_tenants_fixtures_answer_through_the_lambda_router() {
     for (name, fixture) in fixtures("admin-tenants") {
-        let (state, _clock) = shared::testing::state();
+        let (state, _clock) = web::testing::state();
         let token = admin_access_token(&state).await;
-        let plan = shared::repo::plans::free(state.store.as_ref(), state.clock.now()).await.unwrap();
+        let plan = store::repo::plans::free(state.store.as_ref(), state.clock.now()).await.unwrap();
         let fixture = fixture.replace("${ADMIN_ACCESS_TOKEN}", &token).replace("${PLAN_ID}", plan.id.as_str());
         let (status, body) = call_http(admin_tenants::router(state.clone()), &fixture).await;
         let (want, code) = expected_admin_tenants(&name);
@@ -225,7 +225,7 @@ async fn admin_tenants_fixtures_answer_through_the_lambda_router() {
         if name.ends_with("create-tenant.json") {
             // THEN the tenant waits for its job, which is on the provisioning queue
             assert_eq!((body["status"].as_str(), body["slug"].as_str()), (Some("provisioning"), Some("northwind")), "{body}");
-            let queued = state.queue.receive(shared::ports::queue::QueueName::Provisioning, 10, std::time::Duration::from_secs(30)).await.unwrap();
+            let queued = state.queue.receive(store::ports::queue::QueueName::Provisioning, 10, std::time::Duration::from_secs(30)).await.unwrap();
             assert_eq!(queued.len(), 1, "{name}");
             assert!(queued[0].body.contains(body["id"].as_str().unwrap()), "{}", queued[0].body);
         }
@@ -236,10 +236,10 @@ async fn admin_tenants_fixtures_answer_through_the_lambda_router() {
 }
 
 /// Every item a provisioning run can touch: the tenant's partition, its audit trail, the outbox.
-async fn provisioning_snapshot(state: &shared::AppState, tenant: &shared::domain::ids::TenantId) -> Vec<shared::ports::item_store::Item> {
-    use shared::ports::item_store::Query;
+async fn provisioning_snapshot(state: &web::AppState, tenant: &domain::ids::TenantId) -> Vec<store::ports::item_store::Item> {
+    use store::ports::item_store::Query;
     let mut items = Vec::new();
-    for pk in [shared::repo::keys::tenant_pk(tenant), format!("AUDIT#{tenant}"), "OUTBOX".to_string()] {
+    for pk in [store::repo::keys::tenant_pk(tenant), format!("AUDIT#{tenant}"), "OUTBOX".to_string()] {
         items.extend(state.store.query(Query::table(pk).limit(1000)).await.unwrap().items);
     }
     items
@@ -248,15 +248,15 @@ async fn provisioning_snapshot(state: &shared::AppState, tenant: &shared::domain
 #[tokio::test]
 async fn the_same_provisioning_message_given_twice_to_the_lambda_handler_changes_nothing_the_second_time() {
     use aws_lambda_events::event::sqs::SqsEvent;
-    use shared::repo::tenants::{self, Tenant, TenantStatus};
+    use store::repo::tenants::{self, Tenant, TenantStatus};
     for (name, fixture) in fixtures("provisioning-worker") {
         // GIVEN the tenant the fixture's message names, just created by an admin
-        let (state, clock) = shared::testing::state();
+        let (state, clock) = web::testing::state();
         let event: SqsEvent = serde_json::from_str(&fixture).unwrap_or_else(|e| panic!("{name} is not an SQS event: {e}"));
         let body: serde_json::Value = serde_json::from_str(event.records[0].body.as_deref().unwrap()).unwrap();
-        let id = shared::domain::ids::TenantId::parse(body["tenant_id"].as_str().unwrap()).expect("a tenant id");
+        let id = domain::ids::TenantId::parse(body["tenant_id"].as_str().unwrap()).expect("a tenant id");
         let now = state.clock.now();
-        let plan = shared::repo::plans::free(state.store.as_ref(), now).await.unwrap();
+        let plan = store::repo::plans::free(state.store.as_ref(), now).await.unwrap();
         let mut tenant = Tenant::new(id.clone(), "Northwind".into(), "northwind".into(), TenantStatus::Provisioning, plan.id, plan.currency, now);
         tenant.admin_email = Some("it@northwind.example".into());
         state.store.transact(tenants::create(&tenant).unwrap()).await.unwrap();
@@ -267,7 +267,7 @@ async fn the_same_provisioning_message_given_twice_to_the_lambda_handler_changes
         let after_first = provisioning_snapshot(&state, &id).await;
         let active = tenants::get(state.store.as_ref(), &id).await.unwrap().unwrap();
         assert_eq!(active.status, TenantStatus::Active, "{name}");
-        let invitations = shared::repo::invitations::list(state.store.as_ref(), Some(&id), 100, None).await.unwrap().items.len();
+        let invitations = store::repo::invitations::list(state.store.as_ref(), Some(&id), 100, None).await.unwrap().items.len();
         let emails = after_first.iter().filter(|i| i.key.pk == "OUTBOX").count();
         assert_eq!((invitations, emails), (1, 1), "{name}: one invitation, one email");
 
@@ -296,7 +296,7 @@ fn expected_tenant_team(name: &str) -> (u16, Option<&'static str>) {
 #[tokio::test]
 async fn tenant_team_fixtures_answer_through_the_lambda_router() {
     for (name, fixture) in fixtures("tenant-team") {
-        let (state, _clock) = shared::testing::state();
+        let (state, _clock) = web::testing::state();
         let (status, body) = call_http(tenant_team::router(state), &fixture).await;
         let (want, code) = expected_tenant_team(&name);
         assert_eq!(status, want, "{name}: {body}");

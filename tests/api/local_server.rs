@@ -30,8 +30,8 @@ async fn the_openapi_document_is_openapi_3_1_and_lists_the_routes() {
 async fn data_survives_a_restart_on_the_same_data_dir() {
     // GIVEN a platform that sent an email and moved its clock a day ahead
     let app = spawn_app().await;
-    let mail = shared::ports::mailer::OutgoingEmail {
-        to: shared::domain::email::Email::parse("ada@example.com").unwrap(),
+    let mail = store::ports::mailer::OutgoingEmail {
+        to: domain::email::Email::parse("ada@example.com").unwrap(),
         subject: "Kept across restarts".into(),
         text: "Open http://127.0.0.1:8080/auth/verify-email?token=abc".into(),
         html: "<p>Open</p>".into(),
@@ -39,7 +39,7 @@ async fn data_survives_a_restart_on_the_same_data_dir() {
     app.platform.state.mailer.send(&mail).await.unwrap();
     let advanced = app.post_json("/dev/clock", &json!({"advance_seconds": 86_400})).await;
     assert_eq!(advanced.status, 200, "{}", advanced.text);
-    let then = shared::domain::time::Timestamp::parse(advanced.json()["now"].as_str().unwrap()).unwrap();
+    let then = domain::time::Timestamp::parse(advanced.json()["now"].as_str().unwrap()).unwrap();
     // WHEN the server restarts on the same data dir
     let app = app.restart().await;
     // THEN the mail, the clock and the seeded admin are still there
@@ -47,24 +47,24 @@ async fn data_survives_a_restart_on_the_same_data_dir() {
     assert_eq!(mailbox["data"][0]["subject"], "Kept across restarts");
     assert_eq!(mailbox["data"][0]["links"][0], "http://127.0.0.1:8080/auth/verify-email?token=abc");
     assert!(app.platform.state.clock.now() >= then, "the clock did not go back");
-    let admin = shared::repo::users::find_by_email(
+    let admin = store::repo::users::find_by_email(
         app.platform.state.store.as_ref(),
-        &shared::domain::email::Email::parse("admin@dotmac.local").unwrap(),
+        &domain::email::Email::parse("admin@dotmac.local").unwrap(),
     )
     .await
     .unwrap()
     .expect("the seeded admin is still there");
-    assert_eq!(admin.role, shared::domain::user::Role::PlatformAdmin);
+    assert_eq!(admin.role, domain::user::Role::PlatformAdmin);
     assert!(admin.email_verified);
-    assert!(shared::domain::password::verify("admin-password-for-tests", admin.password_hash.as_deref().unwrap()));
+    assert!(domain::password::verify("admin-password-for-tests", admin.password_hash.as_deref().unwrap()));
 }
 
 #[tokio::test]
 async fn the_mailbox_lists_newest_first_and_pages() {
     let app = spawn_app().await;
     for n in 0..3 {
-        let mail = shared::ports::mailer::OutgoingEmail {
-            to: shared::domain::email::Email::parse("ada@example.com").unwrap(),
+        let mail = store::ports::mailer::OutgoingEmail {
+            to: domain::email::Email::parse("ada@example.com").unwrap(),
             subject: format!("mail {n}"),
             text: "hello".into(),
             html: "<p>hello</p>".into(),
@@ -111,6 +111,6 @@ async fn the_clock_only_moves_forward() {
     assert_eq!(reply.json()["error"]["field"], "advance_seconds");
     assert!(app.platform.state.clock.now() >= before);
     let moved = app.post_json("/dev/clock", &json!({"advance_seconds": 120})).await.json();
-    let now = shared::domain::time::Timestamp::parse(moved["now"].as_str().unwrap()).unwrap();
+    let now = domain::time::Timestamp::parse(moved["now"].as_str().unwrap()).unwrap();
     assert!(now.unix() >= before.unix() + 120);
 }

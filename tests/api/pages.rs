@@ -4,8 +4,8 @@
 use journeys::session::Session;
 use journeys::{Reply, TestApp, spawn_app};
 use serde_json::json;
-use shared::domain::email::Email;
-use shared::repo::users;
+use domain::email::Email;
+use store::repo::users;
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -198,7 +198,7 @@ async fn the_mfa_step_is_shown_when_two_factor_authentication_is_on() {
     let store = app.platform.state.store.as_ref();
     let mut user = users::find_by_email(store, &Email::parse("ada@example.com").unwrap()).await.unwrap().unwrap();
     user.mfa.enabled = true;
-    user.mfa.totp_secret = Some(shared::auth::totp::TotpSecret::generate().to_base32());
+    user.mfa.totp_secret = Some(domain::totp::TotpSecret::generate().to_base32());
     user.version += 1;
     store.transact(vec![users::save(&user).unwrap()]).await.unwrap();
 

@@ -27,7 +27,7 @@ async fn accept(app: &TestApp, to: &str, name: &str) -> Value {
 async fn a_tenant_is_provisioned_staffed_suspended_deleted_and_purged_with_its_trail_kept() {
     let app = spawn_app().await;
     let mut admin = signed_in(&app, "admin@dotmac.local", "admin-password-for-tests").await;
-    let plan = shared::repo::plans::free(app.platform.state.store.as_ref(), app.platform.state.clock.now()).await.unwrap();
+    let plan = store::repo::plans::free(app.platform.state.store.as_ref(), app.platform.state.clock.now()).await.unwrap();
 
     // An admin creates a tenant: it waits in `provisioning`
     let created = admin
@@ -99,12 +99,12 @@ async fn a_tenant_is_provisioned_staffed_suspended_deleted_and_purged_with_its_t
     assert_eq!((gone.status, gone.error().1.as_str()), (404, "not_found"));
 
     // The audit trail is kept, purge included
-    let id = shared::domain::ids::TenantId::parse(&tenant_id).unwrap();
+    let id = domain::ids::TenantId::parse(&tenant_id).unwrap();
     let trail = app
         .platform
         .state
         .store
-        .query(shared::ports::item_store::Query::table(shared::repo::keys::audit_pk(Some(&id))).limit(1000))
+        .query(store::ports::item_store::Query::table(store::repo::keys::audit_pk(Some(&id))).limit(1000))
         .await
         .unwrap();
     let actions: Vec<String> = trail.items.iter().filter_map(|i| i.get_str("action").map(String::from)).collect();

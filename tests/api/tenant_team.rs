@@ -190,7 +190,7 @@ async fn a_team_is_built_changed_and_kept_within_its_rules() {
         .platform
         .state
         .store
-        .query(shared::ports::item_store::Query::table(format!("AUDIT#{tenant_id}")).limit(500))
+        .query(store::ports::item_store::Query::table(format!("AUDIT#{tenant_id}")).limit(500))
         .await
         .unwrap();
     let actions: Vec<&str> = trail.items.iter().filter_map(|i| i.get_str("action")).collect();
@@ -423,11 +423,11 @@ async fn the_team_pages_invite_accept_and_change_the_team_without_javascript() {
 
 #[tokio::test]
 async fn platform_invitations_are_accepted_by_the_same_route_and_accounts_elsewhere_are_refused() {
-    use shared::auth::secrets;
-    use shared::domain::email::Email;
-    use shared::domain::ids::InvitationId;
-    use shared::domain::invitation::{Invitation, InvitationStatus, VALID_SECONDS};
-    use shared::domain::user::Role;
+    use domain::secrets;
+    use domain::email::Email;
+    use domain::ids::InvitationId;
+    use domain::invitation::{Invitation, InvitationStatus, VALID_SECONDS};
+    use domain::user::Role;
 
     let app = spawn_app().await;
     // GIVEN a platform invitation (no tenant) to become a partner, as admin-users makes them
@@ -448,7 +448,7 @@ async fn platform_invitations_are_accepted_by_the_same_route_and_accounts_elsewh
         token_hash: secrets::hash_secret(&secret),
         version: 1,
     };
-    state.store.transact(vec![shared::repo::invitations::create(&invitation).unwrap()]).await.unwrap();
+    state.store.transact(vec![store::repo::invitations::create(&invitation).unwrap()]).await.unwrap();
 
     // WHEN it is accepted with a password only (the inviter gave the name)
     let accepted = app.post_json("/api/v1/invitations/accept", &json!({"token": secret, "password": PASSWORD})).await;

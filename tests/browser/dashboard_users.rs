@@ -4,9 +4,9 @@
 //! activity. Screenshots: `target/screenshots/dashboard-users-*.png`.
 use fantoccini::{Client, Locator};
 use journeys::TestApp;
-use shared::domain::email::Email;
-use shared::domain::ids::{TenantId, UserId};
-use shared::domain::user::{Role, UserStatus};
+use domain::email::Email;
+use domain::ids::{TenantId, UserId};
+use domain::user::{Role, UserStatus};
 
 use crate::{PASSWORD, click, fill, screenshot, wait_for};
 
@@ -93,12 +93,12 @@ async fn journey(c: Client, app: TestApp) {
     let text = wait_for(&c, &path, "User disabled.").await;
     assert!(text.contains("Disabled: cannot sign in"), "{text}");
     screenshot(&c, "dashboard-users-09-disabled").await;
-    let stored = shared::repo::users::get(app.platform.state.store.as_ref(), &charles).await.unwrap().unwrap();
+    let stored = store::repo::users::get(app.platform.state.store.as_ref(), &charles).await.unwrap().unwrap();
     assert_eq!(stored.status, UserStatus::Disabled);
 
     // WHEN the admin opens their own page from the list and filters their activity to disables
     let store = app.platform.state.store.as_ref();
-    let admin = shared::repo::users::find_by_email(store, &Email::parse(ADMIN_EMAIL).unwrap()).await.unwrap().unwrap();
+    let admin = store::repo::users::find_by_email(store, &Email::parse(ADMIN_EMAIL).unwrap()).await.unwrap().unwrap();
     let own = format!("/dashboard/users/{}", admin.id);
     click(&c, "a[href='/dashboard/users']").await;
     wait_for(&c, "/dashboard/users", "Alan Turing").await;

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
 use journeys::{TestApp, spawn_app};
-use shared::auth::totp;
+use domain::totp;
 
 pub(crate) const PASSWORD: &str = "correct horse battery staple";
 const NAME: &str = "Ada Lovelace";

@@ -151,25 +151,25 @@ impl TestApp {
         name: &str,
         email: &str,
         password: &str,
-        role: shared::domain::user::Role,
-        tenant: Option<&shared::domain::ids::TenantId>,
-    ) -> shared::domain::ids::UserId {
-        use shared::domain::user::{User, UserStatus};
+        role: domain::user::Role,
+        tenant: Option<&domain::ids::TenantId>,
+    ) -> domain::ids::UserId {
+        use domain::user::{User, UserStatus};
         let now = self.platform.state.clock.now();
         let user = User {
-            id: shared::domain::ids::UserId::generate(now),
-            email: shared::domain::email::Email::parse(email).expect("a valid email"),
+            id: domain::ids::UserId::generate(now),
+            email: domain::email::Email::parse(email).expect("a valid email"),
             name: name.into(),
             role,
             tenant_id: tenant.cloned(),
             status: UserStatus::Active,
             email_verified: true,
-            password_hash: Some(shared::domain::password::hash(password, 8).expect("hash")),
+            password_hash: Some(domain::password::hash(password, 8).expect("hash")),
             created_at: now,
             version: 1,
             mfa: Default::default(),
         };
-        shared::repo::users::create(self.platform.state.store.as_ref(), &user, vec![]).await.expect("user created");
+        store::repo::users::create(self.platform.state.store.as_ref(), &user, vec![]).await.expect("user created");
         user.id
     }
 }

@@ -1,7 +1,7 @@
 //! The `admin-tenants` Lambda: the platform admin's tenant lifecycle routes.
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::http::observability::init_logging();
-    let state = shared::AppState::from_aws_env().await?;
+    web::observability::init_logging();
+    let state = web::AppState::from_aws_env().await?;
     lambda_http::run(admin_tenants::router(state)).await
 }

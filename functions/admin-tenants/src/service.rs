@@ -1,23 +1,22 @@
-//! The tenant lifecycle use cases: load → the state machine in `shared::domain::tenant` →
+//! The tenant lifecycle use cases: load → the state machine in `domain::tenant` →
 //! save with its audit event in one transaction → emit (the provisioning message).
 //! Handlers in `api` call these and only translate.
 use serde_json::{Value, json};
-use shared::AppState;
-use shared::audit::AuditEvent;
-use shared::domain::email::Email;
-use shared::domain::ids::{PlanId, TenantId};
-use shared::domain::invitation::{Invitation, InvitationStatus};
-use shared::domain::tenant::TenantError;
-use shared::domain::tenant_settings::SettingsPatch;
-use shared::domain::text::parse_line;
-use shared::domain::time::Timestamp;
-use shared::http::ApiError;
-use shared::ports::item_store::{Cursor, Index, ItemStore, Query, StoreError};
-use shared::ports::queue::QueueName;
-use shared::repo::plans::{self, Plan};
-use shared::repo::provisioning::{self, Progress};
-use shared::repo::tenants::{self, Tenant, TenantStatus};
-use shared::repo::{keys, subscriptions};
+use web::AppState;
+use store::audit::AuditEvent;
+use domain::email::Email;
+use domain::ids::{PlanId, TenantId};
+use domain::tenant::TenantError;
+use domain::tenant_settings::SettingsPatch;
+use domain::text::parse_line;
+use domain::time::Timestamp;
+use web::ApiError;
+use store::ports::item_store::{Cursor, ItemStore, StoreError};
+use store::ports::queue::QueueName;
+use store::repo::plans::{self, Plan};
+use store::repo::provisioning::{self, Progress};
+use store::repo::tenants::{self, Tenant, TenantStatus};
+use store::repo::{invitations, subscriptions, team};
 
 /// The longest slug, and the longest tenant name.
 pub const MAX_SLUG: usize = 48;
@@ -56,23 +55,62 @@ impl From<TenantError> for TenantsError {
     }
 }
 
+/// The one mapping of the use cases' refusals to HTTP, for the JSON API and the pages alike:
+/// the messages are written for the person reading them (the pages show them as they are),
+/// status, code and field are the contract.
 impl From<TenantsError> for ApiError {
     fn from(e: TenantsError) -> ApiError {
         match e {
-            TenantsError::NotFound => ApiError::not_found("tenant"),
+            TenantsError::NotFound => ApiError::new(
+                http::StatusCode::NOT_FOUND,
+                "not_found",
+                "That tenant does not exist (any more): it may have been purged.",
+            ),
             TenantsError::SlugTaken => {
-                ApiError::conflict("slug_taken", "Another tenant has this slug; choose another.").with_field("slug")
+                ApiError::conflict("slug_taken", "Another tenant already has this slug. Choose another.").with_field("slug")
             }
-            TenantsError::Invalid { field, message } => ApiError::invalid_field(&field, message),
-            TenantsError::InvalidState(message) => ApiError::conflict("invalid_state", message),
+            TenantsError::Invalid { field, message } => {
+                let text = match field.as_str() {
+                    // The parser's own words ("missing @") help nobody fix an address.
+                    "admin_email" => "Enter a valid email address, like it@example.com.".to_string(),
+                    "plan_id" => "Choose one of the plans.".to_string(),
+                    "retention_days" => "Retention must be a whole number of days, from 1 to 3650.".to_string(),
+                    f => format!("{} {}.", field_label(f), message.trim_end_matches('.')),
+                };
+                ApiError::invalid_field(&field, text)
+            }
+            TenantsError::InvalidState(message) => ApiError::conflict("invalid_state", format!("{}.", sentence(&message))),
             TenantsError::PreconditionFailed { expected } => ApiError::new(
                 http::StatusCode::PRECONDITION_FAILED,
                 "precondition_failed",
-                format!("The tenant is no longer at version {expected}; read it again and retry."),
+                format!(
+                    "Someone changed this tenant after you opened the form (your form was based on version {expected}). Nothing was saved: start again from the current values."
+                ),
             ),
             TenantsError::Store(e) => e.into(),
         }
     }
+}
+
+/// A field's name as a sentence starts with it: "Slug must be…".
+fn field_label(field: &str) -> &str {
+    match field {
+        "name" => "Name",
+        "slug" => "Slug",
+        "plan_id" => "Plan",
+        "admin_email" => "Admin email",
+        "reason" => "Reason",
+        "retention_days" => "Retention",
+        other => other,
+    }
+}
+
+/// The state machine's lower-case phrase as a sentence: capital first, no final stop (the
+/// caller adds it).
+fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    let first: String = chars.next().map(|c| c.to_uppercase().collect()).unwrap_or_default();
+    format!("{first}{}", chars.as_str().trim_end_matches('.'))
 }
 
 /// Who changes something, for the audit trail.
@@ -209,17 +247,6 @@ impl ListFilter {
         format!("admin-tenants:{}:{}", self.status.map(|s| s.as_str()).unwrap_or("*"), self.q.as_deref().unwrap_or(""))
     }
 
-    fn query(&self) -> Query {
-        match self.status {
-            Some(status) => tenants::in_status_query(status),
-            None => tenants::all_query(),
-        }
-    }
-
-    fn index(&self) -> Index {
-        if self.status.is_some() { Index::Gsi2 } else { Index::Gsi1 }
-    }
-
     fn matches(&self, tenant: &Tenant) -> bool {
         match &self.q {
             None => true,
@@ -241,29 +268,18 @@ pub async fn list(
     after: Option<Cursor>,
 ) -> Result<(Vec<Tenant>, Option<Cursor>), TenantsError> {
     let store = state.store.as_ref();
-    let index = filter.index();
     if filter.q.is_none() {
-        // One item more than asked for, so "more follow" is exact.
-        let page = store.query(filter.query().limit(limit + 1).after(after)).await?;
-        let mut items = page.items;
-        let next = if items.len() > limit {
-            items.truncate(limit);
-            items.last().map(|i| Cursor::after(i, index))
-        } else {
-            page.next
-        };
-        let tenants = items.iter().map(|i| i.record()).collect::<Result<Vec<Tenant>, _>>()?;
-        return Ok((tenants, next));
+        return Ok(tenants::list_page(store, filter.status, limit, after).await?);
     }
     let mut found: Vec<Tenant> = Vec::new();
     let mut examined = 0;
     let mut after = after;
     let mut last_taken: Option<Cursor> = None;
     loop {
-        let page = store.query(filter.query().limit(200).after(after.clone())).await?;
-        for item in &page.items {
+        let page = tenants::list_batch(store, filter.status, 200, after.clone()).await?;
+        for record in page.records() {
             examined += 1;
-            let tenant: Tenant = item.record()?;
+            let (tenant, cursor) = record?;
             if filter.matches(&tenant) {
                 if found.len() == limit {
                     // A match beyond the page: more follow, from after the last one shown.
@@ -271,7 +287,7 @@ pub async fn list(
                 }
                 found.push(tenant);
             }
-            last_taken = Some(Cursor::after(item, index));
+            last_taken = Some(cursor);
         }
         match page.next {
             None => return Ok((found, None)),
@@ -421,31 +437,8 @@ pub async fn usage(state: &AppState, id: &TenantId) -> Result<Usage, TenantsErro
     let tenant = load(store, id).await?;
     let plan = plans::get(store, &tenant.plan_id).await?.ok_or_else(|| StoreError::Corrupt(format!("plan of {id}")))?;
     let now = state.clock.now();
-    let mut members = 0;
-    let mut after = None;
-    loop {
-        let page = store.query(Query::gsi2(keys::members_gsi2pk(id)).limit(1000).after(after)).await?;
-        members += page.items.len() as i64;
-        after = page.next;
-        if after.is_none() {
-            break;
-        }
-    }
-    let mut pending = 0;
-    let mut after = None;
-    loop {
-        let page = shared::repo::invitations::list(store, Some(id), 1000, after).await?;
-        for item in &page.items {
-            let invitation: Invitation = item.record()?;
-            if invitation.status_at(now) == InvitationStatus::Pending {
-                pending += 1;
-            }
-        }
-        after = page.next;
-        if after.is_none() {
-            break;
-        }
-    }
+    let members = team::count_members(store, id).await?;
+    let pending = invitations::count_pending(store, id, now).await?;
     Ok(Usage { tenant, plan, members, pending_invitations: pending, as_of: now })
 }
 
@@ -468,6 +461,22 @@ mod tests {
         let filter = ListFilter { status: Some(TenantStatus::Deleted), q: Some("acme".into()) };
         assert_eq!(filter.scope(), "admin-tenants:deleted:acme");
         assert_ne!(filter.scope(), ListFilter::default().scope());
+    }
+
+    #[test]
+    fn refusals_read_as_sentences_with_the_contract_s_status_code_and_field() {
+        let e = ApiError::from(TenantsError::invalid("name", "must not be empty"));
+        assert_eq!((e.status.as_u16(), e.code(), e.on("name")), (422, "invalid_field", Some("Name must not be empty.")));
+        let e = ApiError::from(TenantsError::invalid("admin_email", "missing @"));
+        assert_eq!(e.on("admin_email"), Some("Enter a valid email address, like it@example.com."));
+        let e = ApiError::from(TenantsError::SlugTaken);
+        assert_eq!((e.status.as_u16(), e.code(), e.detail.field.as_deref()), (409, "slug_taken", Some("slug")));
+        let e = ApiError::from(TenantsError::InvalidState("a deleted tenant cannot be suspended".into()));
+        assert_eq!((e.status.as_u16(), e.code(), e.detail.message.as_str()), (409, "invalid_state", "A deleted tenant cannot be suspended."));
+        let e = ApiError::from(TenantsError::PreconditionFailed { expected: 3 });
+        assert_eq!((e.status.as_u16(), e.code()), (412, "precondition_failed"));
+        assert!(e.detail.message.contains("version 3"), "{}", e.detail.message);
+        assert_eq!(ApiError::from(TenantsError::NotFound).status.as_u16(), 404);
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! The emails this function sends: text and HTML, links built from `PUBLIC_URL` (never from
 //! the request's Host header), the secret as the `token` query parameter.
-use shared::domain::email::Email;
-use shared::domain::user::Role;
-use shared::ports::mailer::OutgoingEmail;
+use domain::email::Email;
+use domain::user::Role;
+use store::ports::mailer::OutgoingEmail;
 
 fn role_name(role: Role) -> &'static str {
     match role {
@@ -22,7 +22,7 @@ pub fn invitation(to: &Email, name: &str, role: Role, tenant: Option<&str>, publ
     };
     let subject = format!("You are invited to {place}");
     let invited = format!("You are invited to join {place} as {}.", role_name(role));
-    OutgoingEmail::compose(
+    web::emails::compose(
         to,
         &subject,
         &[&format!("Hi {name},"), &invited, "Accept the invitation to set up your account. The link works once, for 7 days."],

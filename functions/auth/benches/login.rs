@@ -35,11 +35,11 @@ fn report(label: &str, mut times: Vec<Duration>) {
 
 #[tokio::main]
 async fn main() {
-    let (state, _clock) = shared::testing::state();
+    let (state, _clock) = web::testing::state();
     let auth_state = auth::AuthState::new(state.clone(), b"bench secret").await.expect("signer");
     let router = auth::router(auth_state.clone());
     // A verified user, created through the real sign-up and verification.
-    let meta = shared::http::client::ClientMeta { ip: "127.0.0.1".into(), user_agent: "bench".into() };
+    let meta = web::client::ClientMeta { ip: "127.0.0.1".into(), user_agent: "bench".into() };
     let signup = auth::service::account::Signup {
         email: "bench@example.com".into(),
         password: "correct horse battery staple".into(),
@@ -51,7 +51,7 @@ async fn main() {
     let mut verified = user.clone();
     verified.email_verified = true;
     verified.version += 1;
-    state.store.transact(vec![shared::repo::users::save(&verified).expect("item")]).await.expect("verify");
+    state.store.transact(vec![store::repo::users::save(&verified).expect("item")]).await.expect("verify");
 
     let good = r#"{"email":"bench@example.com","password":"correct horse battery staple"}"#;
     let mut ok = Vec::new();

@@ -1,11 +1,11 @@
 //! The emails the auth function sends: text and HTML, links built from `PUBLIC_URL`
 //! (never from the request's Host header), the secret as the `token` query parameter.
-use shared::domain::email::Email;
-use shared::ports::mailer::OutgoingEmail;
+use domain::email::Email;
+use store::ports::mailer::OutgoingEmail;
 
 pub fn verification(to: &Email, name: &str, public_url: &str, token: &str) -> OutgoingEmail {
     let url = format!("{public_url}/auth/verify-email?token={token}");
-    OutgoingEmail::compose(
+    web::emails::compose(
         to,
         "Verify your email address",
         &[&format!("Hi {name},"), "Confirm your email address to finish signing up. The link works once, for 24 hours."],
@@ -15,7 +15,7 @@ pub fn verification(to: &Email, name: &str, public_url: &str, token: &str) -> Ou
 
 pub fn password_reset(to: &Email, public_url: &str, token: &str) -> OutgoingEmail {
     let url = format!("{public_url}/auth/reset-password?token={token}");
-    OutgoingEmail::compose(
+    web::emails::compose(
         to,
         "Reset your password",
         &["Someone asked to reset the password of this account. If it was you, choose a new password; the link works once, for one hour. If it was not, ignore this email."],
@@ -25,7 +25,7 @@ pub fn password_reset(to: &Email, public_url: &str, token: &str) -> OutgoingEmai
 
 pub fn new_sign_in(to: &Email, ip: &str, user_agent: &str, at: &str, public_url: &str) -> OutgoingEmail {
     let url = format!("{public_url}/auth/security");
-    OutgoingEmail::compose(
+    web::emails::compose(
         to,
         "New sign-in to your account",
         &[&format!("Your account was signed in to at {at} from {ip} ({user_agent})."), "If this was not you, reset your password and end the session from your security page."],
@@ -35,7 +35,7 @@ pub fn new_sign_in(to: &Email, ip: &str, user_agent: &str, at: &str, public_url:
 
 pub fn mfa_enabled(to: &Email, public_url: &str) -> OutgoingEmail {
     let url = format!("{public_url}/auth/security");
-    OutgoingEmail::compose(
+    web::emails::compose(
         to,
         "Two-factor authentication is on",
         &["Two-factor authentication was turned on for your account. Keep your backup codes somewhere safe.", "If this was not you, reset your password now."],

@@ -8,8 +8,12 @@ pub mod service;
 pub mod state;
 
 use axum::Router;
-use axum::routing::{delete, get, post};
+use axum::http::Method;
+use axum::routing::{delete, get, patch, post};
+use domain::permissions::Rule::{Public, SignedIn};
 use utoipa::OpenApi;
+use web::kit::Portal;
+use web::module::{Module, Routes};
 
 pub use state::AuthState;
 
@@ -28,29 +32,46 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     AuthApi::openapi()
 }
 
-/// This function's routes, to merge with others (the local server).
-pub fn routes(state: AuthState) -> Router {
+/// This function, as the platform's list of modules sees it.
+pub const MODULE: Module = Module {
+    routes: Some(|deps| routes(AuthState::derive(deps.app.clone(), &deps.auth_secret).map_err(|e| e.to_string()))),
+    init: Some(|deps| Box::pin(async move { AuthState::new(deps.app, &deps.auth_secret).await.map(|_| ()).map_err(|e| e.to_string()) })),
+    openapi: Some(openapi),
+    nav: &[(Portal::Admin, "overview"), (Portal::Tenant, "overview"), (Portal::Partner, "overview")],
+    ..Module::named("auth")
+};
+
+/// This function's routes, to merge with others (the local server). Without a signer (a
+/// secret that does not make a key) the routes are none: the function cannot serve.
+pub fn routes(state: Result<AuthState, String>) -> Routes<()> {
+    let state = match state {
+        Ok(state) => state,
+        Err(error) => {
+            tracing::error!(%error, "auth cannot sign tokens; it serves nothing");
+            return Routes::new();
+        }
+    };
     // Routes that send email replay their first answer for a repeated Idempotency-Key.
-    let emailing = Router::new()
-        .route("/api/v1/auth/signup", post(h::signup))
-        .route("/api/v1/auth/resend-verification", post(h::resend_verification))
-        .route("/api/v1/auth/password/forgot", post(h::forgot_password))
-        .route_layer(axum::middleware::from_fn_with_state(state.app.clone(), shared::http::idempotency::layer));
-    Router::new()
-        .merge(emailing)
-        .route("/api/v1/auth/verify-email", post(h::verify_email))
-        .route("/api/v1/auth/login", post(h::login))
-        .route("/api/v1/auth/login/mfa", post(h::login_mfa))
-        .route("/api/v1/auth/refresh", post(h::refresh))
-        .route("/api/v1/auth/logout", post(h::logout))
-        .route("/api/v1/auth/password/reset", post(h::reset_password))
-        .route("/api/v1/me", get(h::get_me).patch(h::patch_me))
-        .route("/api/v1/me/sessions", get(h::list_sessions))
-        .route("/api/v1/me/sessions/{id}", delete(h::revoke_session))
-        .route("/api/v1/me/mfa/totp", post(h::start_totp))
-        .route("/api/v1/me/mfa/totp/confirm", post(h::confirm_totp))
-        .route("/api/v1/me/mfa", delete(h::disable_mfa))
-        .route("/api/v1/me/mfa/backup-codes", post(h::regenerate_backup_codes))
+    let idempotent = || axum::middleware::from_fn_with_state(state.app.clone(), web::idempotency::layer);
+    Routes::new()
+        .api(Method::POST, "/api/v1/auth/signup", Public, post(h::signup).route_layer(idempotent()))
+        .api(Method::POST, "/api/v1/auth/resend-verification", Public, post(h::resend_verification).route_layer(idempotent()))
+        .api(Method::POST, "/api/v1/auth/password/forgot", Public, post(h::forgot_password).route_layer(idempotent()))
+        .api(Method::POST, "/api/v1/auth/verify-email", Public, post(h::verify_email))
+        .api(Method::POST, "/api/v1/auth/login", Public, post(h::login))
+        .api(Method::POST, "/api/v1/auth/login/mfa", Public, post(h::login_mfa))
+        // The refresh cookie is the credential here; the handler checks it and the CSRF header.
+        .api(Method::POST, "/api/v1/auth/refresh", Public, post(h::refresh))
+        .api(Method::POST, "/api/v1/auth/logout", SignedIn, post(h::logout))
+        .api(Method::POST, "/api/v1/auth/password/reset", Public, post(h::reset_password))
+        .api(Method::GET, "/api/v1/me", SignedIn, get(h::get_me))
+        .api(Method::PATCH, "/api/v1/me", SignedIn, patch(h::patch_me))
+        .api(Method::GET, "/api/v1/me/sessions", SignedIn, get(h::list_sessions))
+        .api(Method::DELETE, "/api/v1/me/sessions/{id}", SignedIn, delete(h::revoke_session))
+        .api(Method::POST, "/api/v1/me/mfa/totp", SignedIn, post(h::start_totp))
+        .api(Method::POST, "/api/v1/me/mfa/totp/confirm", SignedIn, post(h::confirm_totp))
+        .api(Method::DELETE, "/api/v1/me/mfa", SignedIn, delete(h::disable_mfa))
+        .api(Method::POST, "/api/v1/me/mfa/backup-codes", SignedIn, post(h::regenerate_backup_codes))
         .merge(pages::routes())
         .with_state(state)
 }
@@ -58,5 +79,5 @@ pub fn routes(state: AuthState) -> Router {
 /// The router `lambda_http` serves.
 pub fn router(state: AuthState) -> Router {
     let app = state.app.clone();
-    shared::http::finish(routes(state), &app)
+    web::finish(routes(Ok(state)), &app)
 }

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use axum::extract::FromRef;
-use shared::AppState;
-use shared::auth::jwt::{TokenError, TokenSigner};
+use web::AppState;
+use web::auth::jwt::{TokenError, TokenSigner};
 
 #[derive(Clone)]
 pub struct AuthState {
@@ -22,8 +22,15 @@ impl AuthState {
     /// The signer derived from the deployment's auth secret, its public key published so
     /// every function can verify what it signs.
     pub async fn new(app: AppState, auth_secret: &[u8]) -> Result<AuthState, TokenError> {
-        let signer = TokenSigner::from_seed(&shared::state::derive_key(auth_secret, "jwt-ed25519"))?;
-        signer.publish(app.store.as_ref()).await?;
+        let state = AuthState::derive(app, auth_secret)?;
+        state.signer.publish(state.app.store.as_ref()).await?;
+        Ok(state)
+    }
+
+    /// The signer alone, without publishing its key: for building routes before the key is
+    /// published (the module's `init` does that once).
+    pub fn derive(app: AppState, auth_secret: &[u8]) -> Result<AuthState, TokenError> {
+        let signer = TokenSigner::from_seed(&web::state::derive_key(auth_secret, "jwt-ed25519"))?;
         Ok(AuthState { app, signer: Arc::new(signer) })
     }
 }

@@ -1,7 +1,7 @@
 //! The `health` Lambda: the router under `lambda_http`, adapters built once per container.
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::http::observability::init_logging();
-    let state = shared::AppState::from_aws_env().await?;
+    web::observability::init_logging();
+    let state = web::AppState::from_aws_env().await?;
     lambda_http::run(health::router(state)).await
 }

@@ -1,12 +1,12 @@
 //! The one email this worker sends: the invitation of a new tenant's first admin. The link is
 //! built from `PUBLIC_URL`, with the secret as its `token` query parameter.
-use shared::domain::email::Email;
-use shared::ports::mailer::OutgoingEmail;
+use domain::email::Email;
+use store::ports::mailer::OutgoingEmail;
 
 pub fn admin_invitation(to: &Email, organization: &str, public_url: &str, token: &str) -> OutgoingEmail {
     let url = format!("{public_url}/auth/accept-invitation?token={token}");
     let invited = format!("You have been invited to administer {organization} on DotMac Platform.");
-    OutgoingEmail::compose(
+    web::emails::compose(
         to,
         &format!("You're invited to administer {organization}"),
         &[&invited, "Accept the invitation to set up your account. The link works once, for 7 days."],

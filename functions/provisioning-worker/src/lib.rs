@@ -2,7 +2,7 @@
 //! `provisioning` into `active`. One SQS message `{"tenant_id": "ten_…"}` per tenant.
 //!
 //! Steps, in order, each one transaction with its audit event and its mark on the tenant's
-//! progress item (`shared::repo::provisioning`):
+//! progress item (`store::repo::provisioning`):
 //! 1. `subscription` — the tenant's subscription on its plan (fixed key, conditional put);
 //! 2. `settings` — the platform's default settings where the tenant has none;
 //! 3. `admin_invitation` — the invitation of `admin_email` as `tenant_admin`, then its email;
@@ -20,21 +20,32 @@ pub mod emails;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use serde::Deserialize;
 use serde_json::json;
-use shared::AppState;
-use shared::audit::AuditEvent;
-use shared::auth::secrets;
-use shared::domain::email::Email;
-use shared::domain::ids::{InvitationId, PlanId, SubscriptionId, TenantId};
-use shared::domain::invitation::{self, Invitation, InvitationStatus};
-use shared::domain::tenant_settings;
-use shared::domain::time::Timestamp;
-use shared::domain::user::Role;
-use shared::ports::item_store::{Cond, ItemStore, StoreError, Write};
-use shared::ports::mailer::MailError;
-use shared::repo::provisioning::{self, Progress, Step};
-use shared::repo::subscriptions::{self, Subscription};
-use shared::repo::tenants::{self, Tenant, TenantStatus};
-use shared::repo::{invitations, keys, plans};
+use store::ports::queue::QueueName;
+use web::AppState;
+use web::module::{Module, Worker};
+use store::audit::AuditEvent;
+use domain::secrets;
+use domain::email::Email;
+use domain::ids::{InvitationId, PlanId, SubscriptionId, TenantId};
+use domain::invitation::{self, Invitation, InvitationStatus};
+use domain::tenant_settings;
+use domain::time::Timestamp;
+use domain::user::Role;
+use store::ports::item_store::{ItemStore, StoreError};
+use store::ports::mailer::MailError;
+use store::repo::provisioning::{self, Progress, Step};
+use store::repo::subscriptions::{self, Subscription};
+use store::repo::tenants::{self, Tenant, TenantStatus};
+use store::repo::{invitations, plans};
+
+/// This function, as the platform's list of modules sees it: the provisioning queue's worker.
+pub const MODULE: Module = Module {
+    workers: &[Worker {
+        queue: QueueName::Provisioning,
+        handle: |state, body| Box::pin(async move { handle(&state, &body).await.map_err(|e| e.to_string()) }),
+    }],
+    ..Module::named("provisioning-worker")
+};
 
 /// The actor and address of the events this worker records.
 const ACTOR: &str = "system";
@@ -83,7 +94,7 @@ pub async fn handle(state: &AppState, body: &str) -> Result<(), WorkerError> {
 
 /// The Lambda entry point: each record through `handle`, the failed ones reported back to SQS.
 pub async fn handle_event(state: &AppState, event: lambda_runtime::LambdaEvent<SqsEvent>) -> SqsBatchResponse {
-    shared::lambda::sqs::handle_batch(event.payload, |body| async move { handle(state, &body).await }).await
+    web::lambda::sqs::handle_batch(event.payload, |body| async move { handle(state, &body).await }).await
 }
 
 /// Whether a step lets the run go on.
@@ -122,11 +133,6 @@ fn event(now: Timestamp, action: &str, tenant: &TenantId) -> AuditEvent {
     AuditEvent::new(now, ACTOR, action, IP).tenant(Some(tenant))
 }
 
-/// Guards a step's transaction: the tenant is still provisioning.
-fn still_provisioning(tenant: &TenantId) -> Write {
-    Write::check(keys::tenant(tenant), Cond::eq("status", TenantStatus::Provisioning.as_str()))
-}
-
 /// Step 1: the subscription on the tenant's plan.
 async fn subscription(state: &AppState, tenant: &Tenant) -> Result<Flow, WorkerError> {
     let store = state.store.as_ref();
@@ -137,7 +143,7 @@ async fn subscription(state: &AppState, tenant: &Tenant) -> Result<Flow, WorkerE
         .target(&sub.id)
         .details(json!({"plan_id": sub.plan_id, "status": sub.status, "trial_end": sub.trial_end}));
     let writes = audit.appended_to(vec![
-        still_provisioning(&tenant.id),
+        provisioning::guard(&tenant.id),
         subscriptions::create(&sub)?,
         provisioning::mark(&tenant.id, Step::Subscription, now),
     ])?;
@@ -238,7 +244,7 @@ async fn create_invitation(state: &AppState, tenant: &Tenant, email: &Email, sec
         .target(&invitation.id)
         .details(json!({"email": email, "role": Role::TenantAdmin, "by": "provisioning"}));
     let writes = audit.appended_to(vec![
-        still_provisioning(&tenant.id),
+        provisioning::guard(&tenant.id),
         invitations::create(&invitation)?,
         provisioning::mark_invitation(&tenant.id, &invitation.id),
     ])?;
@@ -303,7 +309,9 @@ async fn activate(state: &AppState, id: &TenantId) -> Result<Flow, WorkerError> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::ports::item_store::Query;
+    use adapters::embedded::Outbox;
+    use adapters::embedded::outbox::StoredEmail;
+    use store::audit::{self, AuditFilter};
 
     async fn tenant_in_provisioning(state: &AppState) -> Tenant {
         let now = state.clock.now();
@@ -316,20 +324,24 @@ mod tests {
         tenant
     }
 
-    /// Every item of the tenant's partition and audit trail, and the outbox.
-    async fn snapshot(state: &AppState, id: &TenantId) -> Vec<(String, String, serde_json::Value)> {
-        let mut items = Vec::new();
-        for pk in [keys::tenant_pk(id), format!("AUDIT#{id}"), "OUTBOX".to_string()] {
-            let page = state.store.query(Query::table(pk).limit(1000)).await.unwrap();
-            items.extend(page.items.into_iter().map(|i| (i.key.pk, i.key.sk, serde_json::Value::Object(i.attrs))));
-        }
-        items
+    /// The emails sent so far, newest first.
+    async fn outbox(state: &AppState) -> Vec<StoredEmail> {
+        Outbox::new(state.store.clone(), state.clock.clone()).list(999, None).await.unwrap().0
+    }
+
+    /// Every item of the tenant's partition, its audit trail and the outbox.
+    async fn snapshot(state: &AppState, id: &TenantId) -> (Vec<(String, serde_json::Value)>, Vec<AuditEvent>, Vec<StoredEmail>) {
+        let store = state.store.as_ref();
+        let items = tenants::partition(store, id).await.unwrap().into_iter().map(|i| (i.key.sk, serde_json::Value::Object(i.attrs)));
+        let filter = AuditFilter { tenant_id: Some(id.clone()), ..Default::default() };
+        let trail = audit::list(store, &filter, 999, None, state.clock.now()).await.unwrap().events;
+        (items.collect(), trail, outbox(state).await)
     }
 
     #[tokio::test]
     async fn a_provisioned_tenant_is_active_with_a_subscription_defaults_and_one_invitation() {
         // GIVEN a tenant an admin created
-        let (state, _clock) = shared::testing::state();
+        let (state, _clock) = web::testing::state();
         let tenant = tenant_in_provisioning(&state).await;
         let body = json!({"tenant_id": tenant.id}).to_string();
         // WHEN its message is handled
@@ -349,9 +361,9 @@ mod tests {
         assert_eq!(page.items.len(), 1);
         let invitation: Invitation = page.items[0].record().unwrap();
         assert_eq!((invitation.role, invitation.email.as_str()), (Role::TenantAdmin, "boss@acme.example"));
-        let mails = state.store.query(Query::table("OUTBOX")).await.unwrap().items;
+        let mails = outbox(&state).await;
         assert_eq!(mails.len(), 1);
-        let text = mails[0].get_str("text").unwrap().to_string();
+        let text = mails[0].text.clone();
         let token = text.split("token=").nth(1).unwrap().split_whitespace().next().unwrap();
         let found = invitations::find_by_token(state.store.as_ref(), token).await.unwrap().unwrap();
         assert_eq!(found.id, invitation.id);
@@ -359,7 +371,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_message_delivered_twice_does_everything_once() {
-        let (state, clock) = shared::testing::state();
+        let (state, clock) = web::testing::state();
         let tenant = tenant_in_provisioning(&state).await;
         let body = json!({"tenant_id": tenant.id}).to_string();
         handle(&state, &body).await.unwrap();
@@ -372,7 +384,7 @@ mod tests {
     #[tokio::test]
     async fn a_run_cut_short_after_the_invitation_resumes_without_a_second_invitation() {
         // GIVEN a run that made the invitation but died before emailing it
-        let (state, _clock) = shared::testing::state();
+        let (state, _clock) = web::testing::state();
         let tenant = tenant_in_provisioning(&state).await;
         let now = state.clock.now();
         let email = Email::parse("boss@acme.example").unwrap();
@@ -390,7 +402,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_tenant_deleted_before_its_job_runs_is_left_alone() {
-        let (state, _clock) = shared::testing::state();
+        let (state, _clock) = web::testing::state();
         let tenant = tenant_in_provisioning(&state).await;
         let deleted = tenant.clone().delete(state.clock.now()).unwrap();
         state.store.transact(vec![tenants::save(&deleted).unwrap()]).await.unwrap();
@@ -400,7 +412,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_message_that_is_not_for_this_queue_fails() {
-        let (state, _clock) = shared::testing::state();
+        let (state, _clock) = web::testing::state();
         for body in ["", "{}", r#"{"tenant_id": "usr_01jd00000000000000000000zz"}"#, "nope"] {
             assert!(matches!(handle(&state, body).await, Err(WorkerError::BadMessage(_))), "{body}");
         }

@@ -5,8 +5,8 @@ use lambda_runtime::{LambdaEvent, service_fn};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    shared::http::observability::init_logging();
-    let state = shared::AppState::from_aws_env().await?;
+    web::observability::init_logging();
+    let state = web::AppState::from_aws_env().await?;
     let state = &state;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         Ok::<_, lambda_runtime::Error>(provisioning_worker::handle_event(state, event).await)

@@ -4,7 +4,8 @@
 pub mod tenants;
 
 use serde_json::{Value, json};
-use shared::AppState;
+use web::AppState;
+use web::module::{Job as ModuleJob, Module};
 
 /// A job the platform runs on a schedule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +13,24 @@ pub struct Job {
     pub name: &'static str,
     /// How often it is due (the template's schedule expression says the same).
     pub every_seconds: i64,
+}
+
+/// This function, as the platform's list of modules sees it: its scheduled jobs.
+pub const MODULE: Module = Module {
+    jobs: &[
+        ModuleJob { name: "billing-cycle", every_seconds: 3600, run: |state| Box::pin(async move { run_job(state, "billing-cycle").await }) },
+        ModuleJob { name: "tenant-purge", every_seconds: 3600, run: |state| Box::pin(async move { run_job(state, "tenant-purge").await }) },
+        ModuleJob {
+            name: "provisioning-sweep",
+            every_seconds: 600,
+            run: |state| Box::pin(async move { run_job(state, "provisioning-sweep").await }),
+        },
+    ],
+    ..Module::named("scheduler")
+};
+
+async fn run_job(state: AppState, name: &str) -> Result<(), String> {
+    run(&state, name).await.map(|_| ()).map_err(|e| e.to_string())
 }
 
 /// Every scheduled job, in the order they run when several are due.

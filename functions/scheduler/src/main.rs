@@ -4,8 +4,8 @@ use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    shared::http::observability::init_logging();
-    let state = shared::AppState::from_aws_env().await?;
+    web::observability::init_logging();
+    let state = web::AppState::from_aws_env().await?;
     let state = &state;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         // Reported to Lambda as a failed invocation, so the schedule's retry policy applies.

@@ -1,14 +1,14 @@
 //! The email the team function sends: the invitation, in the platform's one email format
 //! (`auth::emails::email`), its link built from `PUBLIC_URL` (never from the request's Host
 //! header) with the secret as the `token` query parameter of the accept page.
-use shared::domain::email::Email;
-use shared::domain::user::Role;
-use shared::ports::mailer::OutgoingEmail;
+use domain::email::Email;
+use domain::user::Role;
+use store::ports::mailer::OutgoingEmail;
 
 pub fn invitation(to: &Email, inviter: &str, organization: &str, role: Role, public_url: &str, token: &str) -> OutgoingEmail {
     let url = format!("{public_url}/auth/accept-invitation?token={token}");
-    let role = auth::pages::role_label(role).to_lowercase();
-    OutgoingEmail::compose(
+    let role = web::pages::role_label(role).to_lowercase();
+    web::emails::compose(
         to,
         &format!("{inviter} invited you to {organization} on DotMac"),
         &[

@@ -3,7 +3,7 @@
 //! tenant and platform invitations alike), and their pages (`/auth/accept-invitation`,
 //! `/portal/team`).
 //!
-//! The rules it keeps, race-safe through the team roster (`shared::domain::team`): the last
+//! The rules it keeps, race-safe through the team roster (`domain::team`): the last
 //! tenant admin can be neither removed nor demoted (409 `last_admin`), and members plus pending
 //! invitations never exceed the plan's `limits.seats` (422 `seat_limit_reached`).
 pub mod api;
@@ -12,9 +12,13 @@ pub mod pages;
 pub mod service;
 
 use axum::Router;
-use axum::routing::{get, patch, post};
-use shared::AppState;
+use axum::http::Method;
+use axum::routing::{delete, get, patch, post};
+use domain::permissions::Rule::{Public, TenantAdmin, TenantRead};
 use utoipa::OpenApi;
+use web::AppState;
+use web::kit::Portal;
+use web::module::{Module, Routes};
 
 use api::handlers as h;
 
@@ -31,27 +35,35 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     TeamApi::openapi()
 }
 
+/// This function, as the platform's list of modules sees it.
+pub const MODULE: Module = Module {
+    routes: Some(|deps| routes(deps.app.clone())),
+    openapi: Some(openapi),
+    nav: &[(Portal::Tenant, "team"), (Portal::Tenant, "activity")],
+    ..Module::named("tenant-team")
+};
+
 /// This function's routes, to merge with others (the local server).
-pub fn routes(state: AppState) -> Router {
+pub fn routes(state: AppState) -> Routes<()> {
     // Sending an invitation emails: a repeated Idempotency-Key replays the first answer. The
     // permissions guard (outside these routes) scopes keys to the caller.
-    let emailing = Router::new()
-        .route("/api/v1/tenant/invitations", post(h::create_invitation))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), shared::http::idempotency::layer));
-    Router::new()
-        .merge(emailing)
-        .route("/api/v1/tenant/invitations", get(h::list_invitations))
-        .route("/api/v1/tenant/invitations/{id}", axum::routing::delete(h::revoke_invitation))
-        .route("/api/v1/tenant/members", get(h::list_members))
-        .route("/api/v1/tenant/members/{user_id}", patch(h::change_member_role).delete(h::remove_member))
-        .route("/api/v1/invitations/accept", post(h::accept_invitation))
+    let idempotent = axum::middleware::from_fn_with_state(state.clone(), web::idempotency::layer);
+    Routes::new()
+        .api(Method::GET, "/api/v1/tenant/invitations", TenantRead, get(h::list_invitations))
+        .api(Method::POST, "/api/v1/tenant/invitations", TenantAdmin, post(h::create_invitation).route_layer(idempotent))
+        .api(Method::DELETE, "/api/v1/tenant/invitations/{id}", TenantAdmin, delete(h::revoke_invitation))
+        .api(Method::GET, "/api/v1/tenant/members", TenantRead, get(h::list_members))
+        .api(Method::PATCH, "/api/v1/tenant/members/{user_id}", TenantAdmin, patch(h::change_member_role))
+        .api(Method::DELETE, "/api/v1/tenant/members/{user_id}", TenantAdmin, delete(h::remove_member))
+        // The emailed token is the credential; the handler checks it.
+        .api(Method::POST, "/api/v1/invitations/accept", Public, post(h::accept_invitation))
         .merge(pages::routes())
         .with_state(state)
 }
 
 /// The router `lambda_http` serves.
 pub fn router(state: AppState) -> Router {
-    shared::http::finish(routes(state.clone()), &state)
+    web::finish(routes(state.clone()), &state)
 }
 
 #[cfg(test)]

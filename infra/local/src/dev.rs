@@ -2,26 +2,30 @@
 //! platform clock and "run the scheduler now".
 use std::sync::Arc;
 
-use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, Method, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::{Deserialize, Serialize};
-use shared::domain::time::Timestamp;
-use shared::http::ApiError;
-use shared::http::json::{Json, Query};
-use shared::http::pagination::{List, ListParams, PageRequest};
+use domain::time::Timestamp;
+use maud::html;
+use web::ApiError;
+use web::kit;
+use web::module::Routes;
+use web::json::{Json, Query};
+use web::pagination::{List, ListParams, PageRequest};
 
 use crate::Platform;
 
 const MAILBOX_SCOPE: &str = "dev-mailbox";
 
-pub fn router(platform: Arc<Platform>) -> Router {
-    Router::new()
-        .route("/dev/mailbox", get(mailbox))
-        .route("/dev/clock", post(advance_clock))
-        .route("/dev/jobs/run", post(run_jobs))
+/// The local-only routes. Pages to the guard (no session needed): they exist only on this
+/// machine, never in `template.yaml`.
+pub fn routes(platform: Arc<Platform>) -> Routes<()> {
+    Routes::new()
+        .page(Method::GET, "/dev/mailbox", get(mailbox))
+        .page(Method::POST, "/dev/clock", post(advance_clock))
+        .page(Method::POST, "/dev/jobs/run", post(run_jobs))
         .with_state(platform)
 }
 
@@ -42,31 +46,23 @@ async fn mailbox(
     Ok(Json(List::from_page(mails, next, &p.state.config.cursor_key, MAILBOX_SCOPE)).into_response())
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
-
-fn mailbox_page(mails: &[shared::adapters::embedded::outbox::StoredEmail]) -> String {
-    let mut rows = String::new();
-    for m in mails {
-        let links: String = m.links.iter().map(|l| format!(r#"<li><a href="{0}">{0}</a></li>"#, escape(l))).collect();
-        rows += &format!(
-            "<article><header><strong>{}</strong><span>to {} · {}</span></header><pre>{}</pre><ul>{}</ul></article>",
-            escape(&m.subject), escape(&m.to), m.at, escape(&m.text), links
-        );
-    }
-    if mails.is_empty() {
-        rows = "<p class=empty>No email yet. Anything the platform sends appears here.</p>".into();
-    }
-    format!(
-        r#"<!doctype html><html lang=en><head><meta charset=utf-8><title>Local mailbox · DotMac</title>
-<meta name=viewport content="width=device-width, initial-scale=1">
-<style>body{{font:15px/1.5 system-ui,sans-serif;max-width:56rem;margin:2rem auto;padding:0 1rem;color:#1b1f24}}
-h1{{font-size:1.4rem}}article{{border:1px solid #d0d7de;border-radius:8px;padding:1rem;margin:1rem 0}}
-header{{display:flex;justify-content:space-between;gap:1rem}}header span{{color:#57606a}}
-pre{{white-space:pre-wrap;background:#f6f8fa;padding:.75rem;border-radius:6px}}.empty{{color:#57606a}}</style>
-</head><body><h1>Local mailbox</h1><p>Emails the local server would have sent, newest first.</p>{rows}</body></html>"#
-    )
+fn mailbox_page(mails: &[adapters::embedded::outbox::StoredEmail]) -> String {
+    let body = html! {
+        p.lead { "Emails the local server would have sent, newest first." }
+        @if mails.is_empty() {
+            p.empty { "No email yet. Anything the platform sends appears here." }
+        }
+        @for m in mails {
+            article.panel.mail {
+                header.between { strong { (m.subject) } span.muted { "to " (m.to) " · " (m.at) } }
+                pre.mail-text { (m.text) }
+                @if !m.links.is_empty() {
+                    ul { @for link in &m.links { li { a href=(link) { (link) } } } }
+                }
+            }
+        }
+    };
+    kit::card_page("Local mailbox", kit::Width::Wide, html! { h1 { "Local mailbox" } (body) }).into_string()
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,13 +1,15 @@
 //! The local scheduler: EventBridge's part on one machine. Each job's next due time is kept
 //! in the store, so a restart neither skips nor repeats a run, and it reads the platform
 //! clock, so `POST /dev/clock` makes jobs due.
-use shared::ports::item_store::{Cond, Item, Key, StoreError};
+use store::ports::item_store::{Cond, Item, Key, StoreError};
+use web::module::Job;
 
 use crate::Platform;
 
 /// A job only the local server runs: the store's TTL sweep (DynamoDB deletes expired items
-/// by itself in AWS).
-pub const TTL_SWEEP: scheduler::Job = scheduler::Job { name: "ttl-sweep", every_seconds: 3600 };
+/// by itself in AWS). Its `run` is never called: the sweep needs the embedded store itself,
+/// which the platform holds (see `run_due_jobs`).
+pub const TTL_SWEEP: Job = Job { name: "ttl-sweep", every_seconds: 3600, run: |_| Box::pin(async { Ok(()) }) };
 
 fn due_key(job: &str) -> Key {
     Key::new("SCHEDULE", format!("JOB#{job}"))
@@ -17,13 +19,14 @@ fn due_key(job: &str) -> Key {
 pub enum RunError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error(transparent)]
-    Job(#[from] scheduler::JobError),
+    #[error("job {job} failed: {cause}")]
+    Job { job: &'static str, cause: String },
 }
 
 impl Platform {
-    fn all_jobs() -> impl Iterator<Item = scheduler::Job> {
-        scheduler::JOBS.iter().copied().chain(std::iter::once(TTL_SWEEP))
+    /// Every module's jobs, in the modules' order, then the TTL sweep.
+    fn all_jobs() -> impl Iterator<Item = Job> {
+        crate::MODULES.iter().flat_map(|m| m.jobs.iter().copied()).chain(std::iter::once(TTL_SWEEP))
     }
 
     /// Runs every job due at the platform clock once; answers the names that ran.
@@ -52,7 +55,7 @@ impl Platform {
                 let removed = self.store.sweep_expired().await?;
                 tracing::info!(job = job.name, removed, "scheduled job ran");
             } else {
-                scheduler::run(&self.state, job.name).await?;
+                (job.run)(self.state.clone()).await.map_err(|cause| RunError::Job { job: job.name, cause })?;
             }
             ran.push(job.name.to_string());
         }

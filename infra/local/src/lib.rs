@@ -11,16 +11,33 @@ use std::io::Write as _;
 use std::sync::Arc;
 
 use axum::Router;
-use shared::adapters::embedded::{EmbeddedClock, EmbeddedQueue, EmbeddedStore, Outbox};
-use shared::ports::clock::Clock;
-use shared::ports::item_store::StoreError;
-use shared::{AppState, Config};
+use adapters::embedded::{EmbeddedClock, EmbeddedQueue, EmbeddedStore, Outbox};
+use store::ports::clock::Clock;
+use store::ports::item_store::StoreError;
+use web::module::{Deps, Module};
+use web::{AppState, Config};
 
 pub use config::LocalConfig;
+
+/// Every function of the platform, as data: the local server serves their routes, runs their
+/// workers and jobs, and the tests check each against the OpenAPI document and
+/// `template.yaml`. A new journey is one crate and one line here.
+pub const MODULES: &[Module] = &[
+    health::MODULE,
+    auth::MODULE,
+    admin_users::MODULE,
+    tenant_team::MODULE,
+    admin_tenants::MODULE,
+    provisioning_worker::MODULE,
+    scheduler::MODULE,
+];
 
 /// The running platform's parts, for the dev routes, loops and tests.
 pub struct Platform {
     pub state: AppState,
+    /// What the modules' routes are built from.
+    pub deps: Deps,
+    /// The auth module's signer, for tests that forge tokens.
     pub auth: auth::AuthState,
     pub store: EmbeddedStore,
     pub clock: Arc<EmbeddedClock>,
@@ -37,13 +54,13 @@ pub enum LocalError {
     #[error("data dir {0}: {1}")]
     DataDir(String, std::io::Error),
     #[error(transparent)]
-    Clock(#[from] shared::adapters::embedded::clock::ClockError),
+    Clock(#[from] adapters::embedded::clock::ClockError),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
     Seed(#[from] seed::SeedError),
-    #[error("token signing key: {0}")]
-    Auth(String),
+    #[error("starting a module: {0}")]
+    Init(String),
     #[error("cannot listen on {0}: {1}")]
     Listen(String, std::io::Error),
     #[error("server: {0}")]
@@ -87,35 +104,31 @@ impl Platform {
         let queue = EmbeddedQueue::new(store_port.clone(), clock_port.clone());
         let outbox = Outbox::new(store_port.clone(), clock_port.clone());
         let state = AppState {
-            tokens: shared::auth::jwt::TokenVerifier::new(store_port.clone()),
+            tokens: web::auth::jwt::TokenVerifier::new(store_port.clone()),
             store: store_port,
             queue: Arc::new(queue.clone()),
             mailer: Arc::new(outbox.clone()),
             clock: clock_port,
             config: Arc::new(Config {
                 public_url: config.public_url.clone(),
-                cursor_key: shared::state::derive_key(&secret, "cursor"),
+                cursor_key: web::state::derive_key(&secret, "cursor"),
             }),
         };
         let seeded = seed::seed_admin(&state, &config.admin_email, config.admin_password.as_deref()).await?;
-        let auth = auth::AuthState::new(state.clone(), &shared::state::derive_key(&secret, "auth-secret"))
-            .await
-            .map_err(|e| LocalError::Auth(e.to_string()))?;
-        let platform = Platform { state, auth, store, clock, queue, outbox, workers: workers::all(), config };
+        let deps = Deps { app: state.clone(), auth_secret: web::state::derive_key(&secret, "auth-secret").into() };
+        for init in MODULES.iter().filter_map(|m| m.init) {
+            init(deps.clone()).await.map_err(LocalError::Init)?;
+        }
+        let auth = auth::AuthState::derive(state.clone(), &deps.auth_secret).map_err(|e| LocalError::Init(e.to_string()))?;
+        let platform = Platform { state, deps, auth, store, clock, queue, outbox, workers: workers::all(), config };
         Ok((Arc::new(platform), seeded))
     }
 
     /// Every function's routes, the `/dev/*` routes, one listener.
     pub fn router(self: &Arc<Self>) -> Router {
         // Each function's routes exactly as its Lambda serves them, finished once.
-        let routes = Router::new()
-            .merge(health::routes(self.state.clone()))
-            .merge(auth::routes(self.auth.clone()))
-            .merge(admin_users::routes(self.state.clone()))
-            .merge(tenant_team::routes(self.state.clone()))
-            .merge(admin_tenants::routes(self.state.clone()))
-            .merge(dev::router(self.clone()));
-        shared::http::finish(routes, &self.state)
+        let routes = web::module::mount(MODULES, &self.deps).merge(dev::routes(self.clone()));
+        web::finish(routes, &self.state)
     }
 
     /// The scheduler and worker loop: every `tick_seconds`, due jobs run and queues drain.

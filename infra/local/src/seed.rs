@@ -1,16 +1,16 @@
 //! Seeds the first platform admin, verified, when the store has none yet.
-use shared::AppState;
-use shared::domain::email::Email;
-use shared::domain::ids::UserId;
-use shared::domain::password;
-use shared::domain::user::{Role, User, UserStatus};
-use shared::ports::item_store::{Cond, Item, StoreError, Write};
-use shared::repo::{keys, users};
+use web::AppState;
+use domain::email::Email;
+use domain::ids::UserId;
+use domain::password;
+use domain::user::{Role, User, UserStatus};
+use store::ports::item_store::{Cond, Item, StoreError, Write};
+use store::repo::{keys, users};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
     #[error("DOTMAC_ADMIN_EMAIL: {0}")]
-    Email(#[from] shared::domain::email::InvalidEmail),
+    Email(#[from] domain::email::InvalidEmail),
     #[error("DOTMAC_ADMIN_PASSWORD {0}")]
     Password(#[from] password::PasswordError),
     #[error("seeding the admin: {0}")]

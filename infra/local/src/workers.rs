@@ -1,31 +1,20 @@
 //! In-process workers: what SQS-triggered Lambdas do in AWS, done here by draining the
 //! embedded queue. A handler that fails leaves its message to be redelivered after the
 //! visibility timeout and, after five deliveries, in the dead-letter list.
-use std::future::Future;
-use std::pin::Pin;
 use std::time::Duration;
 
-use shared::AppState;
-use shared::ports::queue::{Queue, QueueError, QueueName};
+use store::ports::queue::{Queue, QueueError};
 
 use crate::Platform;
 
-pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
+pub use web::module::Worker;
 
-/// One queue's consumer: the same per-message function the worker Lambda calls.
-#[derive(Clone, Copy)]
-pub struct Worker {
-    pub queue: QueueName,
-    pub handle: fn(AppState, String) -> HandlerFuture,
-}
+/// What a worker's handler answers.
+pub type HandlerFuture = web::module::BoxFuture<Result<(), String>>;
 
-/// Every worker of the platform. Later issues add theirs (dunning, commissions).
+/// Every worker of every module.
 pub fn all() -> Vec<Worker> {
-    vec![Worker { queue: QueueName::Provisioning, handle: provisioning }]
-}
-
-fn provisioning(state: AppState, body: String) -> HandlerFuture {
-    Box::pin(async move { provisioning_worker::handle(&state, &body).await.map_err(|e| e.to_string()) })
+    crate::MODULES.iter().flat_map(|m| m.workers.iter().copied()).collect()
 }
 
 /// How long a message stays hidden while a worker handles it.
@@ -63,6 +52,8 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
+    use store::ports::queue::QueueName;
+    use web::AppState;
     use crate::LocalConfig;
 
     static HANDLED: AtomicUsize = AtomicUsize::new(0);

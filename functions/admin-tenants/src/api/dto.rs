@@ -2,13 +2,13 @@
 //! `status` or `credit_balance` slipped into a body is an error, never an update.
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use shared::domain::ids::{PlanId, SubscriptionId, TenantId};
-use shared::domain::tenant::TenantStatus;
-use shared::domain::tenant_settings::SettingsPatch;
-use shared::domain::time::Timestamp;
-use shared::repo::provisioning::{Progress, Step};
-use shared::repo::subscriptions::{Subscription, SubscriptionStatus};
-use shared::repo::tenants::Tenant;
+use domain::ids::{PlanId, SubscriptionId, TenantId};
+use domain::tenant::TenantStatus;
+use domain::tenant_settings::SettingsPatch;
+use domain::time::Timestamp;
+use store::repo::provisioning::{Progress, Step};
+use store::repo::subscriptions::{Subscription, SubscriptionStatus};
+use store::repo::tenants::Tenant;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::service::Usage;

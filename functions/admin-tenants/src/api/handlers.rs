@@ -3,14 +3,14 @@ use axum::extract::{FromRef, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use shared::AppState;
-use shared::auth::Caller;
-use shared::domain::ids::TenantId;
-use shared::http::client::ClientMeta;
-use shared::http::error::ErrorBody;
-use shared::http::observability::RequestId;
-use shared::http::{ApiError, Json, List, PageRequest, Path, Query};
-use shared::repo::tenants::Tenant;
+use web::AppState;
+use web::auth::Caller;
+use domain::ids::TenantId;
+use web::client::ClientMeta;
+use web::error::ErrorBody;
+use web::observability::RequestId;
+use web::{ApiError, Json, List, PageRequest, Path, Query};
+use store::repo::tenants::Tenant;
 
 use super::dto::*;
 use crate::service::{self, Actor, ListFilter, NewTenant, TenantPatch};
@@ -66,7 +66,7 @@ fn optional_reason(body: &[u8]) -> Result<Option<String>, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    let request: ReasonRequest = shared::http::json::parse_json(body)?;
+    let request: ReasonRequest = web::json::parse_json(body)?;
     Ok(request.reason)
 }
 

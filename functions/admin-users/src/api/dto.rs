@@ -2,10 +2,10 @@
 //! unknown fields, so a `tenant_id` or `status` slipped into a `PATCH` is an error, never an
 //! update.
 use serde::{Deserialize, Serialize};
-use shared::domain::ids::{InvitationId, TenantId};
-use shared::domain::invitation::{Invitation, InvitationStatus};
-use shared::domain::time::Timestamp;
-use shared::domain::user::{Role, UserStatus};
+use domain::ids::{InvitationId, TenantId};
+use domain::invitation::{Invitation, InvitationStatus};
+use domain::time::Timestamp;
+use domain::user::{Role, UserStatus};
 use utoipa::{IntoParams, ToSchema};
 
 /// `POST /api/v1/admin/users`: invite someone.
@@ -41,7 +41,7 @@ pub struct UpdateUserRequest {
 }
 
 /// A user as the API shows it everywhere (`/me` and the admin routes): one representation.
-pub use auth::api::dto::UserOut;
+pub use web::dto::UserOut;
 
 /// An invitation (never its token: that is only in the email).
 #[derive(Debug, Serialize, ToSchema)]
@@ -75,7 +75,7 @@ impl InvitationOut {
 }
 
 /// One audit event, as the API shows it: the stored event itself.
-pub use shared::audit::AuditEvent as AuditEventOut;
+pub use store::audit::AuditEvent as AuditEventOut;
 
 /// Filters of `GET /api/v1/admin/users`, all optional, combined with AND.
 #[derive(Debug, Default, Deserialize, IntoParams)]

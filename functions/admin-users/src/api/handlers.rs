@@ -4,12 +4,12 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use shared::AppState;
-use shared::audit::{self, AuditFilter};
-use shared::domain::ids::UserId;
-use shared::domain::user::{Role, User, UserStatus};
-use shared::http::error::ErrorBody;
-use shared::http::{ApiError, Json, List, PageRequest, Path, Query};
+use web::AppState;
+use store::audit::{self, AuditFilter};
+use domain::ids::UserId;
+use domain::user::{Role, User, UserStatus};
+use web::error::ErrorBody;
+use web::{ApiError, Json, List, PageRequest, Path, Query};
 
 use super::dto::*;
 use super::params;
@@ -42,9 +42,9 @@ pub async fn list_users(State(app): State<AppState>, actor: Actor, Query(p): Que
     platform_admin(&actor)?;
     let filter = ListFilter {
         q: params::q_param(p.q.as_deref())?,
-        role: params::role_param(p.role.as_deref())?,
-        tenant_id: params::tenant_param(p.tenant_id.as_deref())?,
-        status: params::status_param(p.status.as_deref())?,
+        role: params::role_param(params::typed("role", p.role.as_deref())?)?,
+        tenant_id: params::tenant_param(params::typed("tenant_id", p.tenant_id.as_deref())?)?,
+        status: params::status_param(params::typed("status", p.status.as_deref())?)?,
     };
     let (key, scope) = (&app.config.cursor_key, filter.scope());
     let page = PageRequest::parse(p.limit.as_deref(), p.cursor.as_deref(), key, &scope)?;
@@ -151,10 +151,10 @@ async fn audit_page(app: &AppState, filter: &AuditFilter, scope: String, limit: 
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list_audit_events(State(app): State<AppState>, actor: Actor, Query(p): Query<AuditListParams>) -> Result<Json<List<AuditEventOut>>, ApiError> {
     platform_admin(&actor)?;
-    let (from, to) = params::range_params(p.from.as_deref(), p.to.as_deref())?;
+    let (from, to) = params::range_params(params::typed("from", p.from.as_deref())?, params::typed("to", p.to.as_deref())?)?;
     let filter = AuditFilter {
         actor_id: params::actor_param(p.actor_id.as_deref())?,
-        tenant_id: params::tenant_param(p.tenant_id.as_deref())?,
+        tenant_id: params::tenant_param(params::typed("tenant_id", p.tenant_id.as_deref())?)?,
         action: params::action_param(p.action.as_deref())?,
         from,
         to,
@@ -173,7 +173,7 @@ pub async fn list_tenant_audit_events(State(app): State<AppState>, actor: Actor,
     -> Result<Json<List<AuditEventOut>>, ApiError> {
     actor.caller.require(&[Role::TenantAdmin])?;
     let tenant = actor.caller.tenant_id.clone().ok_or_else(|| ApiError::forbidden("insufficient_role", "Your role does not allow this."))?;
-    let (from, to) = params::range_params(p.from.as_deref(), p.to.as_deref())?;
+    let (from, to) = params::range_params(params::typed("from", p.from.as_deref())?, params::typed("to", p.to.as_deref())?)?;
     let filter = AuditFilter {
         actor_id: params::actor_param(p.actor_id.as_deref())?,
         tenant_id: Some(tenant),

@@ -6,11 +6,11 @@ pub mod params;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use shared::AppState;
-use shared::auth::Caller;
-use shared::http::ApiError;
-use shared::http::client::ClientMeta;
-use shared::http::observability::RequestId;
+use web::AppState;
+use web::auth::Caller;
+use web::ApiError;
+use web::client::ClientMeta;
+use web::observability::RequestId;
 
 use crate::service::Actor;
 

@@ -1,10 +1,10 @@
 //! Query parameters and headers read into domain values. A value that does not parse
 //! answers 400 `invalid_parameter` naming the parameter, as `limit` does.
 use axum::http::{HeaderMap, HeaderValue, header};
-use shared::domain::ids::TenantId;
-use shared::domain::time::Timestamp;
-use shared::domain::user::{Role, UserStatus};
-use shared::http::ApiError;
+use domain::ids::TenantId;
+use domain::time::Timestamp;
+use domain::user::{Role, UserStatus};
+use web::ApiError;
 
 use crate::service::Expected;
 
@@ -15,6 +15,16 @@ fn refuse(field: &str, message: impl Into<String>) -> ApiError {
 /// An empty parameter (`?role=`, as a form with nothing chosen sends) is no filter.
 fn given(value: Option<&str>) -> Option<&str> {
     value.map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// An API query parameter whose schema names a type (an id, a time, an enum): given empty
+/// (`?tenant_id=`) it is no such value, so it is refused rather than read as absent. The
+/// pages' filter forms send every field, empty ones too, and read them with `given` instead.
+pub fn typed<'a>(name: &'static str, value: Option<&'a str>) -> Result<Option<&'a str>, ApiError> {
+    match value {
+        Some(v) if v.trim().is_empty() => Err(refuse(name, format!("`{name}` must not be empty; leave it out instead."))),
+        other => Ok(other),
+    }
 }
 
 /// A role by its wire name (`tenant_admin`, …).
@@ -153,5 +163,12 @@ mod tests {
         let reversed = range_params(Some("2026-11-26T10:00:00Z"), Some("2026-11-25T10:00:00Z")).unwrap_err();
         assert_eq!((reversed.status.as_u16(), reversed.detail.field.as_deref()), (400, Some("from")));
         assert_eq!(range_params(Some("yesterday"), None).unwrap_err().detail.field.as_deref(), Some("from"));
+    }
+
+    #[test]
+    fn an_empty_typed_parameter_is_refused_and_an_absent_one_is_not() {
+        assert_eq!(typed("tenant_id", Some(" ")).unwrap_err().detail.field.as_deref(), Some("tenant_id"));
+        assert_eq!(typed("to", None).unwrap(), None);
+        assert_eq!(typed("to", Some("2026-11-25T10:00:00Z")).unwrap(), Some("2026-11-25T10:00:00Z"));
     }
 }

@@ -1,6 +1,5 @@
-//! The platform admins' user pages, server-rendered and usable without JavaScript, in the
-//! sign-in pages' layout (`auth::pages::html`) and with their forgery protection
-//! (`auth::pages::form`):
+//! The platform admins' user pages, server-rendered with the page kit (`web::kit`) in the
+//! admin portal's app shell, and usable without JavaScript:
 //!
 //! - `/dashboard/users`: every user, searchable (`q`) and filtered (`role`, `status`,
 //!   `tenant_id`), a page at a time through the signed cursor; the invite form posts here.
@@ -10,64 +9,70 @@
 //!   (events they caused, newest first) filtered by action and a date range.
 //!
 //! Pages sit outside `/api`, so the permissions guard lets them through: each one
-//! authenticates the browser itself (the `dm_access` cookie), sends a stranger to sign in and
-//! come back (303), and answers another role with the 403 page the portal shells use. Every
-//! POST carries `csrf_token` equal to the `dm_csrf` cookie and answers 303 back to its page
-//! with a notice, or the page again with the problem and the status the JSON API would give.
+//! authenticates the browser itself (`web::pages::require_viewer`), sends a stranger to sign
+//! in and come back (303), and answers another role with the 403 page. Every POST carries
+//! `csrf_token` equal to the `dm_csrf` cookie and answers 303 back to its page with a notice,
+//! or the page again with the refusal and the status the JSON API would give: a use case's
+//! error becomes an `ApiError` through the one mapping (`From<AdminError> for ApiError`), and
+//! the pages render that.
 //!
 //! Handlers here only translate: they call `crate::service` as `crate::api` does. Pages are
 //! not API and are left out of the OpenAPI document.
+mod links;
 mod list;
 mod user;
 
-use auth::pages::form::Fields;
-use auth::pages::html::{escape, see_other};
-use auth::pages::{Viewer, login_for, viewer_of, wrong_role};
-use axum::Router;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Method};
 use axum::response::Response;
-use axum::routing::get;
-use shared::AppState;
-use shared::domain::time::Timestamp;
-use shared::domain::user::{Role, UserStatus};
-use shared::http::ApiError;
-use shared::http::pagination::MAX_CURSOR_CHARS;
+use axum::routing::{get, post};
+use domain::permissions::Rule;
+use domain::time::Timestamp;
+use domain::user::{Role, UserStatus};
+use maud::{Markup, html};
+use web::{ApiError, AppState};
+use web::kit::{Tone, status_badge};
+use web::module::Routes;
+use web::pages::Viewer;
+use web::pages::form::Fields;
+use web::pagination::MAX_CURSOR_CHARS;
 
-use crate::service::{Actor, AdminError};
+use crate::service::Actor;
+pub(crate) use links::LIST;
 
 /// The pages' routes, merged into the function's router by `crate::routes`.
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/dashboard/users", get(list::show).post(list::submit))
-        .route("/dashboard/users/{id}", get(user::show).post(user::submit))
+pub fn routes() -> Routes<AppState> {
+    Routes::new()
+        .page(Method::GET, LIST, get(list::show))
+        .page(Method::POST, LIST, post(list::submit))
+        .page(Method::GET, "/dashboard/users/{id}", get(user::show))
+        .page(Method::POST, "/dashboard/users/{id}", post(user::submit))
 }
 
-const LIST: &str = "/dashboard/users";
+/// The side navigation's section of both pages.
+const SECTION: &str = "users";
 
 /// Rows per page unless the address asks for another `limit` (1–100).
 const PAGE_SIZE: usize = 20;
 
-/// Inline styles for what the shared stylesheet does not cover (selects, search and date
-/// inputs, the filter grid). The pages' policy allows inline styles and nothing else.
-const CONTROL: &str = "display:block;width:100%;height:44px;padding:0 10px;font:inherit;color:inherit;background:#fff;border:1px solid var(--line);border-radius:8px";
-const GRID: &str = "display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:0 14px;align-items:start";
-/// Two form fields side by side, each as wide as the stylesheet lets a field be.
-const PAIR: &str = "display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,420px));gap:0 14px;align-items:start";
-
 /// The signed-in platform admin, or the way to sign in (and come back to `path`) or to the
 /// viewer's own portal.
 async fn require_admin(app: &AppState, headers: &HeaderMap, path: &str) -> Result<Viewer, Response> {
-    let Some(viewer) = viewer_of(app, headers).await? else {
-        return Err(see_other(&login_for(path), Vec::new()));
-    };
-    match viewer.caller.role {
-        Role::PlatformAdmin => Ok(viewer),
-        role => Err(wrong_role(role, "platform admins")),
-    }
+    web::pages::require_viewer(app, headers, path, Rule::PlatformAdmin).await
 }
 
+/// A refusal as the pages show it: the one mapping's `ApiError`, its message worded for
+/// people (no backticks; nothing of a failure on our side), wherever it lands (a banner or
+/// beside its field).
+fn refusal(e: impl Into<ApiError>) -> ApiError {
+    web::pages::for_people(e.into())
+}
 
-pub(crate) use shared::http::client::Origin;
+/// The trail above both pages' titles, from the admin's home.
+fn crumbs(extra: &[(&str, &str)]) -> Vec<(String, String)> {
+    std::iter::once(("Dashboard", "/dashboard")).chain(extra.iter().copied()).map(|(l, h)| (l.to_string(), h.to_string())).collect()
+}
+
+pub(crate) use web::client::Origin;
 
 /// The admin behind a page's form, as the use cases record them.
 pub(crate) trait ActorOf {
@@ -79,57 +84,6 @@ impl ActorOf for Origin {
         Actor { caller: viewer.caller.clone(), ip: self.ip, request_id: self.request_id }
     }
 }
-
-pub(crate) use auth::pages::form::FieldProblem as Problem;
-
-fn field_label(field: &str) -> &str {
-    match field {
-        "email" => "Email address",
-        "name" => "Name",
-        "role" => "Role",
-        "tenant_id" => "Organization ID",
-        other => other,
-    }
-}
-
-impl From<AdminError> for Problem {
-    fn from(e: AdminError) -> Problem {
-        match e {
-            AdminError::Invalid { field, message } => {
-                // The pages say "organization" where the API says "tenant".
-                let message = message.replace("a tenant", "an organization").replace("tenant", "organization");
-                let text = match field {
-                    "email" => "Enter a valid email address, like name@example.com.".to_string(),
-                    _ => format!("{} {}.", field_label(field), message.trim_end_matches('.')),
-                };
-                let field = match field {
-                    "email" => "email",
-                    "name" => "name",
-                    "role" => "role",
-                    "tenant_id" => "tenant_id",
-                    _ => "",
-                };
-                Problem { field: (!field.is_empty()).then_some(field), ..Problem::new(StatusCode::UNPROCESSABLE_ENTITY, text) }
-            }
-            AdminError::NotFound(what) => Problem::new(StatusCode::NOT_FOUND, format!("We could not find that {what}.")),
-            AdminError::EmailTaken => Problem {
-                field: Some("email"),
-                ..Problem::new(StatusCode::CONFLICT, "An account with this email address already exists; find it in the list instead.")
-            },
-            AdminError::Refused { message, .. } => Problem::new(StatusCode::CONFLICT, message),
-            AdminError::PreconditionFailed => Problem::new(
-                StatusCode::PRECONDITION_FAILED,
-                "Someone changed this user after you opened the page, so nothing was saved. The form now shows the current values: check them and save again.",
-            ),
-            AdminError::Conflict => {
-                Problem::new(StatusCode::CONFLICT, "Someone changed this user at the same moment, so nothing was saved. Please try again.")
-            }
-            // Failures on our side: logged by ApiError, never shown.
-            other => Problem::new(ApiError::from(other).status, "Something went wrong on our side. Please try again in a moment."),
-        }
-    }
-}
-
 
 /// Notices after a redirect come from this fixed list: the query names one, never the text.
 fn notice(code: &str) -> Option<&'static str> {
@@ -145,7 +99,7 @@ fn notice(code: &str) -> Option<&'static str> {
 }
 
 fn role_word(role: Role) -> &'static str {
-    auth::pages::role_label(role)
+    web::pages::role_label(role)
 }
 
 fn role_value(role: Role) -> &'static str {
@@ -159,57 +113,27 @@ fn role_value(role: Role) -> &'static str {
 
 const ROLES: [Role; 4] = [Role::PlatformAdmin, Role::TenantAdmin, Role::TenantMember, Role::Partner];
 
-/// A `<select>` with `options` (value, label), `selected` preselected.
-fn select(id: &str, name: &str, options: &[(&str, &str)], selected: &str, invalid: bool) -> String {
-    let options: String = options
-        .iter()
-        .map(|(value, label)| {
-            format!(r#"<option value="{}"{}>{}</option>"#, escape(value), if *value == selected { " selected" } else { "" }, escape(label))
-        })
-        .collect();
-    let border = if invalid { ";border-color:var(--danger)" } else { "" };
-    let aria = if invalid { r#" aria-invalid="true""# } else { "" };
-    format!(r#"<select id="{}" name="{}" style="{CONTROL}{border}"{aria}>{options}</select>"#, escape(id), escape(name))
-}
-
-/// A labelled field around a control, with its inline error.
-fn field(id: &str, label: &str, control: &str, error: Option<&str>) -> String {
-    let error = error.map(|e| format!(r#"<p class="field-error">{}</p>"#, escape(e))).unwrap_or_default();
-    format!(r#"<div class="field"><label for="{}">{}</label>{control}{error}</div>"#, escape(id), escape(label))
-}
-
-/// An input the shared stylesheet does not style (`search`, `date`).
-fn plain_input(id: &str, name: &str, kind: &str, value: &str, attrs: &str) -> String {
-    format!(
-        r#"<input id="{}" name="{}" type="{}" value="{}" style="{CONTROL}" {attrs}>"#,
-        escape(id),
-        escape(name),
-        escape(kind),
-        escape(value)
-    )
-}
-
-fn status_badge(status: UserStatus) -> &'static str {
+fn user_status(status: UserStatus) -> Markup {
     match status {
-        UserStatus::Active => r#"<span class="badge on" style="margin-left:0">Active</span>"#,
-        UserStatus::Disabled => r#"<span class="badge off" style="margin-left:0">Disabled</span>"#,
+        UserStatus::Active => status_badge("Active", Tone::Success),
+        UserStatus::Disabled => status_badge("Disabled", Tone::Danger),
     }
 }
 
 /// A time as people read it, in UTC, with the machine-readable value.
-fn when(t: Timestamp) -> String {
+fn when(t: Timestamp) -> Markup {
     let text = t.to_rfc3339();
-    format!(r#"<time datetime="{0}">{1} {2}</time>"#, escape(&text), &text[..10.min(text.len())], &text.get(11..16).unwrap_or(""))
+    html! { time datetime=(text) { (text.get(..10).unwrap_or(&text)) " " (text.get(11..16).unwrap_or("")) } }
 }
 
-fn day(t: Timestamp) -> String {
+fn day(t: Timestamp) -> Markup {
     let text = t.to_rfc3339();
-    format!(r#"<time datetime="{0}">{1}</time>"#, escape(&text), &text[..10.min(text.len())])
+    html! { time datetime=(text) { (text.get(..10).unwrap_or(&text)) } }
 }
 
 /// The previous pages of a list: the cursors that opened pages 2…n-1, so that "Previous"
 /// works without keeping anything on the server (a cursor only reads forward). Only ever
-/// echoed into links (escaped) and verified when used as `cursor`; anything that cannot be a
+/// echoed into links (encoded) and verified when used as `cursor`; anything that cannot be a
 /// cursor is dropped.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Trail(Vec<String>);
@@ -252,47 +176,110 @@ impl Trail {
     }
 }
 
-/// A query string from pairs, leaving out empty values.
-fn query_string(pairs: &[(&str, &str)]) -> String {
-    let parts: Vec<String> = pairs
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{}={}", k, auth::pages::form::encode(v)))
-        .collect();
-    if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
+/// Where a list stands: the page's cursor (none on the first) and the trail behind it.
+#[derive(Debug, Clone, Default)]
+struct Paging {
+    cursor: Option<String>,
+    trail: Trail,
 }
 
-/// "Previous" and "Next" links for a list whose filters are `pairs`.
-fn pager(path: &str, pairs: &[(&str, &str)], cursor: Option<&str>, trail: &Trail, next: Option<&str>, shown: usize) -> String {
-    let link = |cursor: Option<&str>, trail: &Trail| {
-        let trail = trail.encode();
-        let mut all: Vec<(&str, &str)> = pairs.to_vec();
-        all.push(("cursor", cursor.unwrap_or("")));
-        all.push(("trail", trail.as_str()));
-        escape(&format!("{path}{}", query_string(&all)))
-    };
-    let previous = match trail.previous(cursor) {
-        Some((c, t)) => format!(r#"<a class="button secondary" rel="prev" href="{}">← Previous</a>"#, link(c.as_deref(), &t)),
-        None => String::new(),
-    };
-    let next = match next {
-        Some(n) => format!(r#"<a class="button secondary" rel="next" href="{}">Next →</a>"#, link(Some(n), &trail.next(cursor))),
-        None => String::new(),
-    };
-    let count = match shown {
-        0 => String::new(),
-        1 => "1 shown".to_string(),
-        n => format!("{n} shown"),
-    };
-    format!(
-        r#"<nav class="between" aria-label="Pages" style="margin-top:16px;align-items:center"><span class="small muted">{count}</span><span class="row">{previous}{next}</span></nav>"#
-    )
+impl Paging {
+    /// A list's `cursor` and `trail` from its query.
+    fn of(query: &Fields) -> Paging {
+        let cursor = Some(query.trimmed("cursor")).filter(|c| !c.is_empty()).map(str::to_string);
+        Paging { cursor, trail: Trail::parse(query.trimmed("trail")) }
+    }
 }
 
-/// A list's `cursor` and `trail` from its query.
-fn paging(query: &Fields) -> (Option<String>, Trail) {
-    let cursor = Some(query.trimmed("cursor")).filter(|c| !c.is_empty()).map(str::to_string);
-    (cursor, Trail::parse(query.trimmed("trail")))
+/// "Previous" and "Next" links for the list at `path` whose filters are `pairs`, and how
+/// many rows this page shows. The kit's pager knows one cursor per link; these links also
+/// carry the trail, so "Previous" walks back page by page.
+fn pager(path: &str, pairs: &[(&str, &str)], paging: &Paging, next: Option<&str>, shown: usize) -> Markup {
+    let cursor = paging.cursor.as_deref();
+    let previous = paging.trail.previous(cursor).map(|(c, t)| links::page(path, pairs, c.as_deref(), &t));
+    let next = next.map(|n| links::page(path, pairs, Some(n), &paging.trail.next(cursor)));
+    html! {
+        @if previous.is_some() || next.is_some() || shown > 0 {
+            nav.between.pager aria-label="Pages" {
+                span.small.muted {
+                    @if shown > 0 { (shown) " shown" }
+                }
+                span.row {
+                    @if let Some(href) = previous { a.button.secondary rel="prev" href=(href) { "← Previous" } }
+                    @if let Some(href) = next { a.button.secondary rel="next" href=(href) { "Next →" } }
+                }
+            }
+        }
+    }
+}
+
+/// Test data and checks shared by the pages' tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use domain::email::Email;
+    use domain::ids::{SessionId, TenantId, UserId};
+    use domain::time::Timestamp;
+    use domain::user::{Role, User, UserStatus};
+    use web::auth::Caller;
+    use web::auth::caller::Via;
+    use web::pages::Viewer;
+
+    /// What an attacker would put in every field they can set.
+    pub const XSS: &str = "<script>alert(1)</script>\"'";
+    /// The most hostile address `Email::parse` lets through (no `<`, `>` nor `"`).
+    pub const XSS_EMAIL: &str = "o'neil&{x}/y@example.com";
+
+    pub fn now() -> Timestamp {
+        Timestamp::parse("2026-11-25T10:30:00Z").unwrap_or(Timestamp::from_unix(1_795_000_000))
+    }
+
+    pub fn viewer(name: &str, email: &str) -> Viewer {
+        let caller = Caller {
+            user_id: UserId::generate(now()),
+            tenant_id: None,
+            role: Role::PlatformAdmin,
+            session_id: SessionId::generate(now()),
+            via: Via::Cookie,
+        };
+        Viewer { caller, name: name.to_string(), email: email.to_string(), csrf: "csrf-token-value".to_string() }
+    }
+
+    pub fn user(name: &str, email: &str, role: Role, tenant: Option<&TenantId>) -> User {
+        User {
+            id: UserId::generate(now()),
+            email: Email::parse(email).unwrap(),
+            name: name.to_string(),
+            role,
+            tenant_id: tenant.cloned(),
+            status: UserStatus::Active,
+            email_verified: true,
+            password_hash: None,
+            created_at: now(),
+            version: 3,
+            mfa: Default::default(),
+        }
+    }
+
+    /// Nothing the attacker typed became markup: no script element, and the double quote
+    /// (the only one that could end an attribute maud writes) came out as `&quot;`. maud
+    /// leaves `'` as it is: every attribute it writes is double-quoted.
+    pub fn assert_inert(html: &str) {
+        assert!(!html.contains("<script"), "a script element in {html}");
+        assert!(!html.contains("\"'"), "a double quote broke out in {html}");
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;'"), "the payload is shown, escaped, in {html}");
+        assert!(!html.contains(" style="), "an inline style in {html}");
+    }
+
+    /// With `PAGE_SHOTS_DIR` set, writes `html` there as `admin-users-{name}.html` to look at.
+    pub fn shot(name: &str, html: &str) {
+        let Some(dir) = std::env::var_os("PAGE_SHOTS_DIR") else {
+            return;
+        };
+        let path = std::path::Path::new(&dir).join(["admin-users-", name, ".html"].concat());
+        if let Err(e) = std::fs::write(&path, html) {
+            panic!("cannot write {}: {e}", path.display());
+        }
+    }
 }
 
 #[cfg(test)]
@@ -303,23 +290,6 @@ mod tests {
     fn notices_come_from_a_fixed_list() {
         assert!(notice("invited").is_some());
         assert_eq!(notice("<script>alert(1)</script>"), None);
-    }
-
-    #[test]
-    fn a_page_problem_has_the_status_the_api_would_answer() {
-        let cases: [fn() -> AdminError; 6] = [
-            || AdminError::invalid("email", "is not an email address"),
-            || AdminError::NotFound("user"),
-            || AdminError::EmailTaken,
-            || AdminError::PreconditionFailed,
-            || AdminError::Conflict,
-            || AdminError::Refused { code: "cannot_disable_self", message: "no" },
-        ];
-        for make in cases {
-            assert_eq!(Problem::from(make()).status, ApiError::from(make()).status);
-        }
-        let p = Problem::from(AdminError::invalid("tenant_id", "is required for a tenant role"));
-        assert_eq!(p.on("tenant_id"), Some("Organization ID is required for an organization role."));
     }
 
     #[test]
@@ -338,15 +308,21 @@ mod tests {
     #[test]
     fn a_trail_keeps_only_what_could_be_cursors_and_only_so_many() {
         assert_eq!(Trail::parse("a.<b>.c-_d..").encode(), "a.c-_d");
-        let long: Vec<String> = (0..30).map(|i| format!("c{i}")).collect();
+        let long: Vec<String> = (0..30).map(|i| ["c", &i.to_string()].concat()).collect();
         let trail = Trail::parse(&long.join("."));
         assert_eq!(trail.0.len(), TRAIL_MAX);
         assert_eq!(trail.0.last().map(String::as_str), Some("c29"));
     }
 
     #[test]
-    fn query_strings_leave_out_empty_filters_and_encode_values() {
-        assert_eq!(query_string(&[("q", "a b&c"), ("role", "")]), "?q=a%20b%26c");
-        assert_eq!(query_string(&[("q", "")]), "");
+    fn the_pager_carries_the_filters_the_cursor_and_the_trail() {
+        // On page 3 (cursor b, reached through a), with a next page (c).
+        let paging = Paging { cursor: Some("b".into()), trail: Trail(vec!["a".into()]) };
+        let html = pager(LIST, &[("q", "a b&c"), ("role", "")], &paging, Some("c"), 2).into_string();
+        assert!(html.contains(r#"rel="prev" href="/dashboard/users?q=a%20b%26c&amp;cursor=a""#), "{html}");
+        assert!(html.contains(r#"rel="next" href="/dashboard/users?q=a%20b%26c&amp;cursor=c&amp;trail=a.b""#), "{html}");
+        assert!(html.contains("2 shown"));
+        // The first page of an empty list has nothing to say.
+        assert_eq!(pager(LIST, &[], &Paging::default(), None, 0).into_string(), "");
     }
 }

@@ -1,15 +1,15 @@
 //! Inviting someone to the platform or to a tenant: a 7-day, single-use link by email. Only
 //! the link's hash is stored; accepting it (another function) creates the account.
 use serde_json::json;
-use shared::AppState;
-use shared::auth::secrets;
-use shared::domain::email::Email;
-use shared::domain::ids::{InvitationId, TenantId};
-use shared::domain::invitation::{Invitation, InvitationStatus, VALID_SECONDS};
-use shared::domain::text::parse_line;
-use shared::domain::user::Role;
-use shared::ports::item_store::{CmpOp, Cond, StoreError, Write};
-use shared::repo::{invitations, keys, tenants};
+use web::AppState;
+use domain::secrets;
+use domain::email::Email;
+use domain::ids::{InvitationId, TenantId};
+use domain::invitation::{Invitation, InvitationStatus, VALID_SECONDS};
+use domain::text::parse_line;
+use domain::user::Role;
+use store::ports::item_store::StoreError;
+use store::repo::{invitations, tenants, users};
 
 use super::users::NAME_MAX;
 use super::{Actor, AdminError};
@@ -66,9 +66,9 @@ pub async fn invite(app: &AppState, actor: &Actor, cmd: Invite) -> Result<Invita
     };
     // Checked inside the transaction: an account created or a tenant deleted meanwhile
     // refuses the invitation rather than leave a link that cannot work.
-    let mut writes = vec![Write::check(keys::email_claim(&email), Cond::Absent)];
+    let mut writes = vec![users::email_unclaimed(&email)];
     if let Some(t) = &tenant {
-        writes.push(Write::check(keys::tenant(&t.id), Cond::Exists.and(Cond::cmp("status", CmpOp::Ne, "deleted"))));
+        writes.push(tenants::not_deleted(&t.id));
     }
     writes.push(invitations::create(&invitation)?);
     let event = actor
@@ -94,17 +94,17 @@ fn no_such_tenant() -> AdminError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::domain::ids::{SessionId, UserId};
+    use domain::ids::{SessionId, UserId};
 
     fn actor(app: &AppState) -> Actor {
         let now = app.clock.now();
         Actor {
-            caller: shared::auth::Caller {
+            caller: web::auth::Caller {
                 user_id: UserId::generate(now),
                 tenant_id: None,
                 role: Role::PlatformAdmin,
                 session_id: SessionId::generate(now),
-                via: shared::auth::caller::Via::Bearer,
+                via: web::auth::caller::Via::Bearer,
             },
             ip: "192.0.2.9".into(),
             request_id: Some("req-1".into()),
@@ -118,7 +118,7 @@ mod tests {
     #[tokio::test]
     async fn a_partner_invitation_stores_only_the_links_hash_and_emails_the_link() {
         // GIVEN the platform
-        let (app, _clock) = shared::testing::state();
+        let (app, _clock) = web::testing::state();
         // WHEN a partner is invited
         let invitation = invite(&app, &actor(&app), cmd(Role::Partner, None)).await.unwrap();
         // THEN it is pending for seven days and findable by the emailed secret only
@@ -132,7 +132,7 @@ mod tests {
 
     #[tokio::test]
     async fn tenant_roles_need_an_existing_tenant_and_platform_roles_none() {
-        let (app, _clock) = shared::testing::state();
+        let (app, _clock) = web::testing::state();
         let actor = actor(&app);
         let field = |r: Result<Invitation, AdminError>| match r {
             Err(AdminError::Invalid { field, .. }) => field,
@@ -148,7 +148,7 @@ mod tests {
         let bad_name = Invite { name: "  ".into(), ..cmd(Role::Partner, None) };
         assert_eq!(field(invite(&app, &actor, bad_name).await), "name");
         // AND nothing was written
-        let page = app.store.query(shared::ports::item_store::Query::table("PLATFORM").prefix("INVITE#")).await.unwrap();
+        let page = invitations::list(app.store.as_ref(), None, 100, None).await.unwrap();
         assert!(page.items.is_empty());
     }
 }

@@ -1,15 +1,17 @@
 //! Users as platform admins see them: list with filters, read, edit, change role, disable and
-//! enable. A role change or a disable ends every session of the user in the transaction of the
-//! change, so the next request of an old access token is refused (each request reads its
-//! session).
+//! enable. A role change or a disable ends every session of the user with the change (in its
+//! transaction; those that do not fit, just before it), so the next request of an old access
+//! token is refused (each request reads its session).
 use serde_json::{Map, Value, json};
-use shared::AppState;
-use shared::domain::ids::{TenantId, UserId};
-use shared::domain::team::TeamRuleError;
-use shared::domain::text::parse_line;
-use shared::domain::user::{Role, User, UserStatus};
-use shared::ports::item_store::{Cursor, Index, ItemStore, MAX_TRANSACT_ITEMS, Query, StoreError, Write};
-use shared::repo::{keys, sessions, team, users};
+use web::AppState;
+use domain::ids::{TenantId, UserId};
+use domain::team::TeamRuleError;
+use domain::text::parse_line;
+use domain::user::{Role, User, UserStatus};
+use store::ports::item_store::{Cursor, StoreError};
+use store::repo::sessions::{self, SessionsToEnd};
+use store::repo::{team, users};
+use store::retry;
 
 use super::{Actor, AdminError, Expected};
 
@@ -39,13 +41,6 @@ impl ListFilter {
         json!(["admin-users", self.q, self.role, self.tenant_id.as_ref().map(TenantId::as_str), self.status]).to_string()
     }
 
-    fn query(&self) -> Query {
-        match &self.tenant_id {
-            Some(tenant) => team::members_query(tenant).backward(),
-            None => Query::gsi1(keys::USERS_GSI1PK).backward(),
-        }
-    }
-
     fn filters_after_reading(&self) -> bool {
         self.q.is_some() || self.role.is_some() || self.status.is_some()
     }
@@ -60,19 +55,17 @@ impl ListFilter {
 
 /// One page of users, newest first, and where the next starts.
 pub async fn list(app: &AppState, filter: &ListFilter, limit: usize, after: Option<Cursor>) -> Result<(Vec<User>, Option<Cursor>), AdminError> {
-    let base = filter.query();
-    let index = base.index;
     let batch = if filter.filters_after_reading() { (limit + 1).max(FILTER_BATCH) } else { limit + 1 };
     let mut found: Vec<(User, Cursor)> = Vec::new();
     let mut after = after;
     for _ in 0..QUERIES_PER_PAGE {
-        let page = app.store.query(base.clone().limit(batch).after(after.take())).await?;
-        for item in &page.items {
-            let user: User = item.record()?;
+        let page = users::list_newest_first(app.store.as_ref(), filter.tenant_id.as_ref(), batch, after.take()).await?;
+        for record in page.records() {
+            let (user, cursor) = record?;
             if !filter.admits(&user) {
                 continue;
             }
-            found.push((user, Cursor::after(item, index)));
+            found.push((user, cursor));
             if found.len() > limit {
                 found.truncate(limit);
                 let next = found.last().map(|(_, c)| c.clone());
@@ -121,15 +114,16 @@ fn refuse_self(code: &'static str, message: &'static str) -> AdminError {
 /// the same transaction and keeps the tenant's roster (the last tenant admin stays one).
 pub async fn update(app: &AppState, actor: &Actor, id: &UserId, patch: Patch, expected: &Expected) -> Result<User, AdminError> {
     let name = patch.name.as_deref().map(|n| parse_line(n, NAME_MAX)).transpose().map_err(|e| AdminError::invalid("name", e))?;
-    // The roster's version moves with every team change: a lost race on it is retried.
-    for _ in 0..3 {
+    let name = name.as_ref();
+    // The roster's version moves with every team change: a lost race on it is tried again.
+    retry::on_conflict(3, || async move {
         let user = get(app, id).await?;
         if !expected.holds(user.version) {
             return Err(AdminError::PreconditionFailed);
         }
         let mut changed = user.clone();
         let mut details = Map::new();
-        if let Some(name) = name.as_ref().filter(|n| **n != user.name) {
+        if let Some(name) = name.filter(|n| **n != user.name) {
             details.insert("name".into(), json!({"before": user.name, "after": name}));
             changed.name = name.clone();
         }
@@ -158,36 +152,21 @@ pub async fn update(app: &AppState, actor: &Actor, id: &UserId, patch: Patch, ex
             writes.push(team::save(&roster)?);
         }
         let (action, ended) = match new_role {
-            Some(_) => ("user.role_changed", sessions::end_all(app.store.as_ref(), &user.id).await?),
-            None => ("user.updated", Vec::new()),
+            Some(_) => ("user.role_changed", sessions::to_end(app.store.as_ref(), &user.id).await?),
+            None => ("user.updated", SessionsToEnd::none()),
         };
         details.insert("sessions_ended".into(), json!(ended.len()));
         let event = actor.event(now, action).tenant(user.tenant_id.as_ref()).target(&user.id).details(Value::Object(details));
         let roster_written = writes.len() == 2;
-        match commit_ending_sessions(app.store.as_ref(), event.appended_to(writes)?, ended).await {
-            Ok(()) => return Ok(changed),
-            Err(StoreError::ConditionFailed { index: Some(0) }) if expected.is_given() => return Err(AdminError::PreconditionFailed),
-            Err(StoreError::ConditionFailed { index: Some(0) }) => return Err(AdminError::Conflict),
-            Err(StoreError::ConditionFailed { index: Some(1) }) if roster_written => continue,
-            Err(e) => return Err(e.into()),
+        match sessions::commit_ending_sessions(app.store.as_ref(), event.appended_to(writes)?, ended).await {
+            Ok(()) => Ok(changed),
+            Err(StoreError::ConditionFailed { index: Some(0) }) if expected.is_given() => Err(AdminError::PreconditionFailed),
+            Err(StoreError::ConditionFailed { index: Some(0) }) => Err(AdminError::Conflict),
+            Err(StoreError::ConditionFailed { index: Some(1) }) if roster_written => Err(AdminError::LostRace),
+            Err(e) => Err(e.into()),
         }
-    }
-    Err(AdminError::Conflict)
-}
-
-/// Commits `writes` with as many session deletions as fit in the same transaction. Sessions
-/// that do not fit (over ~95 of them) are ended first, in transactions of their own: ending a
-/// session early only signs it out, while ending it late would let an old role or a disabled
-/// account act in between.
-async fn commit_ending_sessions(store: &dyn ItemStore, mut writes: Vec<Write>, ended: Vec<Write>) -> Result<(), StoreError> {
-    let room = MAX_TRANSACT_ITEMS - writes.len();
-    let overflow = ended.len().saturating_sub(room);
-    let (early, with_change) = ended.split_at(overflow);
-    for chunk in early.chunks(MAX_TRANSACT_ITEMS) {
-        store.transact(chunk.to_vec()).await?;
-    }
-    writes.extend(with_change.iter().cloned());
-    store.transact(writes).await
+    })
+    .await
 }
 
 /// Disables (every session ended at once; sign-in refused) or enables a user. Asking for
@@ -205,15 +184,15 @@ pub async fn set_status(app: &AppState, actor: &Actor, id: &UserId, status: User
     changed.version += 1;
     let now = app.clock.now();
     let (action, ended) = match status {
-        UserStatus::Disabled => ("user.disabled", sessions::end_all(app.store.as_ref(), &user.id).await?),
-        UserStatus::Active => ("user.enabled", Vec::new()),
+        UserStatus::Disabled => ("user.disabled", sessions::to_end(app.store.as_ref(), &user.id).await?),
+        UserStatus::Active => ("user.enabled", SessionsToEnd::none()),
     };
     let event = actor
         .event(now, action)
         .tenant(user.tenant_id.as_ref())
         .target(&user.id)
         .details(json!({"status": {"before": user.status, "after": status}, "sessions_ended": ended.len()}));
-    match commit_ending_sessions(app.store.as_ref(), event.appended_to(vec![users::save(&changed)?])?, ended).await {
+    match sessions::commit_ending_sessions(app.store.as_ref(), event.appended_to(vec![users::save(&changed)?])?, ended).await {
         Ok(()) => Ok(changed),
         // Another request changed the user between our read and our write: it won.
         Err(StoreError::ConditionFailed { index: Some(0) }) => Err(AdminError::Conflict),
@@ -221,17 +200,12 @@ pub async fn set_status(app: &AppState, actor: &Actor, id: &UserId, status: User
     }
 }
 
-/// Which index the list reads (for tests and the access-pattern table).
-pub fn list_index(filter: &ListFilter) -> Index {
-    filter.query().index
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::domain::email::Email;
-    use shared::domain::ids::SessionId;
-    use shared::domain::time::Timestamp;
+    use domain::email::Email;
+    use domain::ids::SessionId;
+    use domain::time::Timestamp;
 
     fn user(name: &str, email: &str, role: Role, tenant: Option<TenantId>) -> User {
         let now = Timestamp::from_unix(1_795_600_800);
@@ -270,13 +244,6 @@ mod tests {
     }
 
     #[test]
-    fn a_tenant_filter_reads_the_members_index_and_the_rest_read_every_user() {
-        let tenant = TenantId::generate(Timestamp::from_unix(1));
-        assert_eq!(list_index(&ListFilter { tenant_id: Some(tenant), ..Default::default() }), Index::Gsi2);
-        assert_eq!(list_index(&ListFilter { role: Some(Role::Partner), ..Default::default() }), Index::Gsi1);
-    }
-
-    #[test]
     fn roles_fit_their_kind_of_user() {
         let tenant = TenantId::generate(Timestamp::from_unix(1));
         assert!(check_role_fits(Role::TenantMember, Some(&tenant)).is_ok());
@@ -296,7 +263,7 @@ mod tests {
     #[tokio::test]
     async fn overflowing_sessions_end_before_the_change_commits() {
         // GIVEN a user with more sessions than fit in one transaction
-        let (app, _clock) = shared::testing::state();
+        let (app, _clock) = web::testing::state();
         let ada = user("Ada", "ada@example.com", Role::Partner, None);
         users::create(app.store.as_ref(), &ada, vec![]).await.unwrap();
         let now = app.clock.now();
@@ -318,12 +285,12 @@ mod tests {
         }
         // WHEN the user is disabled
         let actor = Actor {
-            caller: shared::auth::Caller {
+            caller: web::auth::Caller {
                 user_id: UserId::generate(now),
                 tenant_id: None,
                 role: Role::PlatformAdmin,
                 session_id: SessionId::generate(now),
-                via: shared::auth::caller::Via::Bearer,
+                via: web::auth::caller::Via::Bearer,
             },
             ip: "192.0.2.9".into(),
             request_id: None,

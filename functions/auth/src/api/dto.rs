@@ -1,11 +1,10 @@
 //! Request and response bodies of the auth routes. Requests refuse unknown fields, so a
 //! `role` or `tenant_id` slipped into a body is an error, never an update.
 use serde::{Deserialize, Serialize};
-use shared::domain::ids::{SessionId, TenantId, UserId};
-use shared::domain::time::Timestamp;
-use shared::domain::user::{Role, User, UserStatus};
-use shared::repo::sessions::Session;
-use shared::repo::tenants::Tenant;
+use domain::ids::SessionId;
+use domain::time::Timestamp;
+use store::repo::sessions::Session;
+use store::repo::tenants::Tenant;
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -83,38 +82,7 @@ pub struct DisableMfaRequest {
     pub code: String,
 }
 
-/// A user as the API shows it (never the password hash or MFA secrets).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UserOut {
-    pub id: UserId,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    pub tenant_id: Option<TenantId>,
-    pub status: UserStatus,
-    pub email_verified: bool,
-    pub mfa_enabled: bool,
-    pub created_at: Timestamp,
-    /// Bumped by every change; the `ETag` of the admin routes is this number in quotes.
-    pub version: i64,
-}
-
-impl From<&User> for UserOut {
-    fn from(u: &User) -> Self {
-        UserOut {
-            id: u.id.clone(),
-            email: u.email.to_string(),
-            name: u.name.clone(),
-            role: u.role,
-            tenant_id: u.tenant_id.clone(),
-            status: u.status,
-            email_verified: u.email_verified,
-            mfa_enabled: u.mfa.enabled,
-            created_at: u.created_at,
-            version: u.version,
-        }
-    }
-}
+pub use web::dto::UserOut;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct UserBody {

@@ -2,12 +2,12 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use shared::auth::Caller;
-use shared::auth::cookies;
-use shared::domain::ids::SessionId;
-use shared::http::client::ClientMeta;
-use shared::http::error::ErrorBody;
-use shared::http::{ApiError, Json, List, ListParams, PageRequest, Path, Query};
+use web::auth::Caller;
+use web::auth::cookies;
+use domain::ids::SessionId;
+use web::client::ClientMeta;
+use web::error::ErrorBody;
+use web::{ApiError, Json, List, ListParams, PageRequest, Path, Query};
 
 use super::dto::*;
 use crate::service::login::{LoginOutcome, SecondFactor};
@@ -23,7 +23,7 @@ fn with_cookies(mut response: Response, cookies: Vec<http::HeaderValue>) -> Resp
     response
 }
 
-fn signed_in(user: &shared::domain::user::User, signed: &SignedIn) -> Response {
+fn signed_in(user: &domain::user::User, signed: &SignedIn) -> Response {
     with_cookies(Json(UserBody { user: user.into() }).into_response(), signed.cookies())
 }
 
@@ -91,7 +91,7 @@ pub async fn login_mfa(State(s): State<AuthState>, meta: ClientMeta, Json(body):
         (status = 403, description = "`csrf_failed`", body = ErrorBody)))]
 pub async fn refresh(State(s): State<AuthState>, meta: ClientMeta, headers: HeaderMap, body: axum::body::Bytes) -> Result<Response, ApiError> {
     // The body is optional here: browsers send nothing but the cookie.
-    let request: RefreshRequest = if body.is_empty() { RefreshRequest::default() } else { shared::http::json::parse_json(&body)? };
+    let request: RefreshRequest = if body.is_empty() { RefreshRequest::default() } else { web::json::parse_json(&body)? };
     // A refresh token that does not work is a failed authentication (401), not bad input.
     let refused = |e: AuthError| match e {
         AuthError::InvalidToken => ApiError::unauthenticated("invalid_token", "The refresh token is not valid; sign in again."),
@@ -99,7 +99,7 @@ pub async fn refresh(State(s): State<AuthState>, meta: ClientMeta, headers: Head
     };
     if let Some(token) = request.refresh_token {
         let signed = login::refresh(&s, &token, &meta).await.map_err(refused)?;
-        let body = Refreshed { expires_in: shared::auth::jwt::ACCESS_TTL_SECONDS, access_token: Some(signed.access), refresh_token: Some(signed.refresh) };
+        let body = Refreshed { expires_in: web::auth::jwt::ACCESS_TTL_SECONDS, access_token: Some(signed.access), refresh_token: Some(signed.refresh) };
         return Ok(with_cookies(Json(body).into_response(), Vec::new()));
     }
     let token = cookies::read(&headers, cookies::REFRESH)
@@ -108,12 +108,12 @@ pub async fn refresh(State(s): State<AuthState>, meta: ClientMeta, headers: Head
     // The refresh cookie authenticates this POST, so it needs the CSRF header too.
     let csrf_header = headers.get(cookies::CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
     let csrf_cookie = cookies::read(&headers, cookies::CSRF).unwrap_or("");
-    if csrf_cookie.is_empty() || !shared::auth::secrets::same(csrf_header, csrf_cookie) {
+    if csrf_cookie.is_empty() || !domain::secrets::same(csrf_header, csrf_cookie) {
         return Err(ApiError::forbidden("csrf_failed", "Missing or wrong X-CSRF-Token header."));
     }
     match login::refresh(&s, token, &meta).await {
         Ok(signed) => {
-            let body = Refreshed { expires_in: shared::auth::jwt::ACCESS_TTL_SECONDS, access_token: None, refresh_token: None };
+            let body = Refreshed { expires_in: web::auth::jwt::ACCESS_TTL_SECONDS, access_token: None, refresh_token: None };
             Ok(with_cookies(Json(body).into_response(), signed.cookies()))
         }
         Err(e) => Ok(with_cookies(refused(e).into_response(), cookies::sign_out())),
@@ -189,7 +189,8 @@ pub async fn start_totp(State(s): State<AuthState>, caller: Caller, meta: Client
 
 /// Confirm TOTP setup with a code; 2FA is on and backup codes are shown once
 #[utoipa::path(post, path = "/api/v1/me/mfa/totp/confirm", tag = "me", request_body = CodeRequest, security(("cookie" = []), ("bearer" = [])),
-    responses((status = 200, body = BackupCodes), (status = 401, description = "`invalid_code`", body = ErrorBody)))]
+    responses((status = 200, body = BackupCodes), (status = 401, description = "`invalid_code`", body = ErrorBody),
+        (status = 409, description = "`conflict`: 2FA is already on, or its setup was not started", body = ErrorBody)))]
 pub async fn confirm_totp(State(s): State<AuthState>, caller: Caller, meta: ClientMeta, Json(body): Json<CodeRequest>) -> Result<Response, ApiError> {
     let codes = mfa::confirm(&s, &caller.user_id, &body.code, &meta).await?;
     Ok(with_cookies(Json(BackupCodes { backup_codes: codes }).into_response(), Vec::new()))
@@ -197,7 +198,8 @@ pub async fn confirm_totp(State(s): State<AuthState>, caller: Caller, meta: Clie
 
 /// Turn 2FA off
 #[utoipa::path(delete, path = "/api/v1/me/mfa", tag = "me", request_body = DisableMfaRequest, security(("cookie" = []), ("bearer" = [])),
-    responses((status = 204), (status = 401, body = ErrorBody)))]
+    responses((status = 204), (status = 401, body = ErrorBody),
+        (status = 409, description = "`conflict`: 2FA is not on", body = ErrorBody)))]
 pub async fn disable_mfa(State(s): State<AuthState>, caller: Caller, meta: ClientMeta, Json(body): Json<DisableMfaRequest>) -> Result<StatusCode, ApiError> {
     mfa::disable(&s, &caller.user_id, body.password, &body.code, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -205,7 +207,8 @@ pub async fn disable_mfa(State(s): State<AuthState>, caller: Caller, meta: Clien
 
 /// A fresh set of backup codes (the old set stops working)
 #[utoipa::path(post, path = "/api/v1/me/mfa/backup-codes", tag = "me", request_body = CodeRequest, security(("cookie" = []), ("bearer" = [])),
-    responses((status = 200, body = BackupCodes), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = BackupCodes), (status = 401, body = ErrorBody),
+        (status = 409, description = "`conflict`: 2FA is not on", body = ErrorBody)))]
 pub async fn regenerate_backup_codes(State(s): State<AuthState>, caller: Caller, meta: ClientMeta, Json(body): Json<CodeRequest>) -> Result<Response, ApiError> {
     let codes = mfa::regenerate(&s, &caller.user_id, &body.code, &meta).await?;
     Ok(with_cookies(Json(BackupCodes { backup_codes: codes }).into_response(), Vec::new()))

@@ -1,17 +1,29 @@
 //! The signed-in user's security page: where the account is signed in (each session can be
 //! signed out), two-factor authentication (turn on with a QR code, backup codes shown once,
-//! new backup codes, turn off), and signing out of this device.
+//! new backup codes, turn off), and signing out of this device. It sits in the app shell of
+//! the viewer's own portal, whatever the role: every account has one.
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use shared::auth::{cookies, totp};
-use shared::domain::ids::SessionId;
-use shared::domain::time::Timestamp;
-use shared::http::client::ClientMeta;
+use domain::ids::SessionId;
+use domain::time::Timestamp;
+use domain::totp;
+use domain::user::Role;
+use maud::{Markup, PreEscaped, Render, html};
+use serde::Deserialize;
+use store::repo::sessions::Session;
+use web::ApiError;
+use web::auth::cookies;
+use web::client::ClientMeta;
+use web::kit::{
+    self, ButtonStyle, Column, Input, InputMode, InputType, NoticeKind, Tone, data_table, field, link_button, post_form, status_badge, submit,
+};
+use web::pages::{Viewer, banner};
 
-use super::form::{Fields, Form, QueryFields, csrf_ok, forbidden_form};
-use super::html::{Input, Page, error_banner, escape, notice_banner, see_other};
-use super::{Problem, Viewer, portal_of, require_viewer};
+use super::form::{Form, QueryFields, csrf_token_ok, forbidden_form};
+use super::html::{Page, see_other};
+use super::login::CsrfForm;
+use super::{error_page, portal_of, refusal, require_viewer, reworded};
 use crate::service::{AuthError, account, mfa, sessions};
 use crate::state::AuthState;
 
@@ -19,7 +31,26 @@ const PAGE: &str = "/auth/security";
 /// Sessions shown: far more than anyone has; the page says so if there are more.
 const SESSION_LIMIT: usize = 100;
 
-/// Which form of the page a problem belongs to.
+/// A signed-in form with a code: confirming the setup, new backup codes.
+#[derive(Debug, Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    code: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DisableForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// Which form of the page a refusal belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Section {
     Regenerate,
@@ -37,8 +68,18 @@ fn notice(code: &str) -> Option<&'static str> {
     }
 }
 
-/// "Chrome on Linux" from a user agent; the raw string stays available under it.
-fn device(user_agent: &str) -> String {
+/// What a session's user agent says of the device: "Chrome on Linux".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Device<'a> {
+    Unknown,
+    /// Neither browser nor system recognised: the start of the user agent itself.
+    Raw(&'a str),
+    Browser(&'static str),
+    System(&'static str),
+    Both(&'static str, &'static str),
+}
+
+fn device(user_agent: &str) -> Device<'_> {
     let ua = user_agent;
     let browser = if ua.contains("Edg/") {
         "Edge"
@@ -73,22 +114,173 @@ fn device(user_agent: &str) -> String {
         ""
     };
     match (browser, os) {
-        ("", "") if ua.is_empty() => "Unknown device".to_string(),
-        ("", "") => ua.chars().take(40).collect(),
-        (b, "") => b.to_string(),
-        ("", o) => format!("A browser on {o}"),
-        (b, o) => format!("{b} on {o}"),
+        ("", "") if ua.is_empty() => Device::Unknown,
+        ("", "") => Device::Raw(first_chars(ua, 40)),
+        (b, "") => Device::Browser(b),
+        ("", o) => Device::System(o),
+        (b, o) => Device::Both(b, o),
     }
 }
 
-/// `2026-11-25 10:00` (UTC, as the column heading says) inside a machine-readable `<time>`.
-fn when(t: Timestamp) -> String {
-    let rfc = t.to_rfc3339();
-    let shown = rfc.get(..16).unwrap_or(&rfc).replacen('T', " ", 1);
-    format!(r#"<time datetime="{}">{}</time>"#, escape(&rfc), escape(&shown))
+impl Render for Device<'_> {
+    fn render(&self) -> Markup {
+        match *self {
+            Device::Unknown => html! { "Unknown device" },
+            Device::Raw(ua) => html! { (ua) },
+            Device::Browser(b) => html! { (b) },
+            Device::System(o) => html! { "A browser on " (o) },
+            Device::Both(b, o) => html! { (b) " on " (o) },
+        }
+    }
 }
 
-async fn render(state: &AuthState, viewer: &Viewer, banner: Option<&str>, problem: Option<(Section, &Problem)>) -> Response {
+/// The first `n` characters of `text` (whole characters, never half of one).
+fn first_chars(text: &str, n: usize) -> &str {
+    text.char_indices().nth(n).map_or(text, |(at, _)| &text[..at])
+}
+
+/// `2026-11-25 10:00` (UTC, as the column heading says) inside a machine-readable `<time>`.
+fn when(t: Timestamp) -> Markup {
+    let rfc = t.to_rfc3339();
+    let shown = rfc.get(..16).unwrap_or(&rfc).replacen('T', " ", 1);
+    html! { time datetime=(rfc) { (shown) } }
+}
+
+/// The way up from a page of this area: the home of the viewer's portal (named as that
+/// portal's own pages name it), then this page for the pages under it.
+fn crumbs(viewer: &Viewer, under_security: bool) -> Vec<(String, String)> {
+    let role = viewer.caller.role;
+    let home = if role == Role::PlatformAdmin { "Dashboard" } else { "Overview" };
+    let mut trail = vec![(home.to_string(), portal_of(role).to_string())];
+    if under_security {
+        trail.push(("Security".to_string(), PAGE.to_string()));
+    }
+    trail
+}
+
+/// What the security page shows of the account.
+struct Me<'a> {
+    name: &'a str,
+    email: &'a str,
+    two_factor: bool,
+}
+
+/// What the top of the page says: a notice after a redirect, or the refusal of one of its
+/// forms (in full: the field it is about may be far down the page).
+enum Top<'a> {
+    Nothing,
+    Notice(&'a str),
+    Refused(Section, &'a ApiError),
+}
+
+fn sessions_table(viewer: &Viewer, list: &[Session]) -> Markup {
+    let columns = [Column::text("Device"), Column::text("IP address"), Column::text("When (UTC)"), Column::actions("Action")];
+    let rows: Vec<Vec<Markup>> = list
+        .iter()
+        .map(|s| {
+            let label = device(&s.user_agent);
+            vec![
+                html! {
+                    strong { (label) }
+                    @if s.id == viewer.caller.session_id { " " (status_badge("This device", Tone::Info)) }
+                    div.small.muted.ua { (first_chars(&s.user_agent, 120)) }
+                },
+                html! { span.nowrap { (s.ip) } },
+                html! {
+                    div { span.muted.small { "Signed in" } " " (when(s.created_at)) }
+                    div { span.muted.small { "Last active" } " " (when(s.last_seen_at)) }
+                },
+                html! {
+                    form method="post" action={ "/auth/security/sessions/" (s.id.as_str()) "/revoke" } {
+                        (viewer.csrf_field())
+                        button type="submit" class="button secondary" aria-label={ "Sign out the session on " (label) } { "Sign out" }
+                    }
+                },
+            ]
+        })
+        .collect();
+    data_table("Where you are signed in", &columns, &rows, "No session is open.", None)
+}
+
+fn two_factor_section(viewer: &Viewer, me: &Me<'_>, top: &Top<'_>) -> Markup {
+    let field_error = |section: Section, name: &str| match top {
+        Top::Refused(s, e) if *s == section => e.on(name),
+        _ => None,
+    };
+    if !me.two_factor {
+        return html! {
+            h2 { "Two-factor authentication " (status_badge("Off", Tone::Neutral)) }
+            p.muted {
+                "Protect your account with a second step at sign-in: a 6-digit code from an authenticator app such as 1Password, Google Authenticator or Authy."
+            }
+            (post_form("/auth/security/mfa/start", viewer.csrf(), submit("Turn on two-factor authentication", ButtonStyle::Primary)))
+        };
+    }
+    let regen_code = Input::new("Code from your authenticator app", "code", InputType::Text)
+        .id("regen-code")
+        .autocomplete("one-time-code")
+        .code()
+        .inputmode(InputMode::Numeric)
+        .required()
+        .hint("Your current backup codes stop working when the new ones are made.")
+        .error(field_error(Section::Regenerate, "code"));
+    let off_password = Input::new("Password", "password", InputType::Password)
+        .id("off-password")
+        .autocomplete("current-password")
+        .required()
+        .error(field_error(Section::Disable, "password"));
+    let off_code = Input::new("Code from your authenticator app, or a backup code", "code", InputType::Text)
+        .id("off-code")
+        .autocomplete("one-time-code")
+        .code()
+        .required()
+        .error(field_error(Section::Disable, "code"));
+    html! {
+        h2 { "Two-factor authentication " (status_badge("On", Tone::Success)) }
+        p.muted { "Signing in asks for a code from your authenticator app after your password." }
+        h3 { "New backup codes" }
+        (post_form("/auth/security/mfa/backup-codes", viewer.csrf(), html! {
+            (field(&regen_code))
+            (submit("Regenerate backup codes", ButtonStyle::Secondary))
+        }))
+        h3 { "Turn off two-factor authentication" }
+        (post_form("/auth/security/mfa/disable", viewer.csrf(), html! {
+            (field(&off_password))
+            (field(&off_code))
+            (submit("Turn off", ButtonStyle::Danger))
+        }))
+    }
+}
+
+fn security_page(viewer: &Viewer, me: &Me<'_>, list: &[Session], more: bool, top: &Top<'_>) -> Page {
+    let body = html! {
+        p.lead { "Signed in as " strong { (me.name) } " (" (me.email) ")" }
+        @match top {
+            Top::Nothing => {},
+            Top::Notice(text) => (kit::notice(NoticeKind::Notice, *text)),
+            Top::Refused(_, e) => (kit::notice(NoticeKind::Error, e.message_for_people().as_str())),
+        }
+        section.panel {
+            h2 { "Where you are signed in" }
+            p.muted { "Sign out any session you do not recognise, then change your password." }
+            (sessions_table(viewer, list))
+            @if more { p.small.muted.mt-2 { "Showing the " (SESSION_LIMIT) " newest sessions." } }
+        }
+        section.panel { (two_factor_section(viewer, me, top)) }
+        section.panel {
+            h2 { "Sign out" }
+            (post_form("/auth/logout", viewer.csrf(), submit("Sign out of this device", ButtonStyle::Secondary)))
+        }
+    };
+    let status = match top {
+        Top::Refused(_, e) => e.status,
+        _ => StatusCode::OK,
+    };
+    Page::app(viewer, "overview", "Security", body).crumbs(crumbs(viewer, false)).status(status)
+}
+
+/// Loads what the page shows and renders it.
+async fn render(state: &AuthState, viewer: &Viewer, top: &Top<'_>) -> Response {
     let user = match account::me(state, &viewer.caller.user_id).await {
         Ok(u) => u,
         Err(e) => return failure(e),
@@ -97,93 +289,18 @@ async fn render(state: &AuthState, viewer: &Viewer, banner: Option<&str>, proble
         Ok(page) => page,
         Err(e) => return failure(e),
     };
-    let rows: String = list
-        .iter()
-        .map(|s| {
-            let label = device(&s.user_agent);
-            let current = s.id == viewer.caller.session_id;
-            format!(
-                r#"<tr><td><strong>{label}</strong>{badge}<div class="small muted ua">{ua}</div></td><td class="ip">{ip}</td><td><div><span class="muted small">Signed in</span> {created}</div><div><span class="muted small">Last active</span> {seen}</div></td>
-<td class="actions"><form method="post" action="/auth/security/sessions/{id}/revoke">{csrf}<button type="submit" class="button secondary" aria-label="Sign out the session on {label}">Sign out</button></form></td></tr>"#,
-                label = escape(&label),
-                badge = if current { r#" <span class="badge">This device</span>"# } else { "" },
-                ua = escape(&s.user_agent.chars().take(120).collect::<String>()),
-                ip = escape(&s.ip),
-                created = when(s.created_at),
-                seen = when(s.last_seen_at),
-                id = escape(s.id.as_str()),
-                csrf = viewer.csrf_field(),
-            )
-        })
-        .collect();
-    let more = if more.is_some() { format!(r#"<p class="small muted">Showing the {SESSION_LIMIT} newest sessions.</p>"#) } else { String::new() };
-    let section_problem = |section: Section| problem.filter(|(s, _)| *s == section).map(|(_, p)| p);
-    let field_error = |section: Section, field: &str| section_problem(section).and_then(|p| p.on(field));
-    let two_factor = if user.mfa.enabled {
-        format!(
-            r#"<h2>Two-factor authentication <span class="badge on">On</span></h2>
-<p class="muted">Signing in asks for a code from your authenticator app after your password.</p>
-<h3>New backup codes</h3>
-<form method="post" action="/auth/security/mfa/backup-codes" novalidate>{csrf}{regen_code}<button type="submit" class="button secondary">Regenerate backup codes</button></form>
-<h3>Turn off two-factor authentication</h3>
-<form method="post" action="/auth/security/mfa/disable" novalidate>{csrf}{off_password}{off_code}<button type="submit" class="button danger">Turn off</button></form>"#,
-            csrf = viewer.csrf_field(),
-            regen_code = Input::new("Code from your authenticator app", "code", "text")
-                .autocomplete("one-time-code")
-                .attrs(r#"class="code" inputmode="numeric" required"#)
-                .hint("Your current backup codes stop working when the new ones are made.")
-                .error(field_error(Section::Regenerate, "code"))
-                .render(),
-            off_password = Input::new("Password", "password", "password")
-                .autocomplete("current-password")
-                .attrs("required")
-                .error(field_error(Section::Disable, "password"))
-                .render(),
-            off_code = Input::new("Code from your authenticator app, or a backup code", "code", "text")
-                .autocomplete("one-time-code")
-                .attrs(r#"class="code" required"#)
-                .error(field_error(Section::Disable, "code"))
-                .render(),
-        )
-    } else {
-        format!(
-            r#"<h2>Two-factor authentication <span class="badge off">Off</span></h2>
-<p class="muted">Protect your account with a second step at sign-in: a 6-digit code from an authenticator app such as 1Password, Google Authenticator or Authy.</p>
-<form method="post" action="/auth/security/mfa/start">{csrf}<button type="submit" class="button primary auto">Turn on two-factor authentication</button></form>"#,
-            csrf = viewer.csrf_field(),
-        )
-    };
-    let top = match (banner, problem) {
-        (_, Some((_, p))) => error_banner(&p.message),
-        (Some(text), None) => notice_banner(text),
-        (None, None) => String::new(),
-    };
-    let body = format!(
-        r#"<div class="between"><h1>Security</h1><a href="{portal}">Back to your portal</a></div>
-<p class="lead">Signed in as <strong>{name}</strong> ({email})</p>{top}
-<h2>Where you are signed in</h2>
-<p class="muted">Sign out any session you do not recognise, then change your password.</p>
-<div class="table"><table><thead><tr><th>Device</th><th>IP address</th><th>Activity (UTC)</th><th><span class="sr">Action</span></th></tr></thead><tbody>{rows}</tbody></table></div>{more}
-<div class="section">{two_factor}</div>
-<div class="section"><h2>Sign out</h2><form method="post" action="/auth/logout">{csrf}<button type="submit" class="button secondary">Sign out of this device</button></form></div>"#,
-        portal = portal_of(viewer.caller.role),
-        name = escape(&user.name),
-        email = escape(user.email.as_str()),
-        csrf = viewer.csrf_field(),
-    );
-    let status = problem.map(|(_, p)| p.status).unwrap_or(StatusCode::OK);
-    Page::new("Security", body).status(status).wide().into_response()
+    let me = Me { name: &user.name, email: user.email.as_str(), two_factor: user.mfa.enabled };
+    security_page(viewer, &me, &list, more.is_some(), top).into_response()
 }
 
 fn failure(e: AuthError) -> Response {
-    let problem = Problem::from(e);
-    super::error_page(problem.status, &problem.message)
+    error_page(&refusal(e))
 }
 
 /// A signed-in POST of this page: the viewer, once the form's `csrf_token` checks out.
-async fn signed_in_post(state: &AuthState, headers: &HeaderMap, form: &Fields) -> Result<Viewer, Response> {
+async fn signed_in_post(state: &AuthState, headers: &HeaderMap, csrf_token: &str) -> Result<Viewer, Response> {
     let viewer = require_viewer(state, headers, PAGE).await?;
-    if !csrf_ok(headers, form) {
+    if !csrf_token_ok(headers, csrf_token) {
         return Err(forbidden_form(PAGE));
     }
     Ok(viewer)
@@ -192,13 +309,20 @@ async fn signed_in_post(state: &AuthState, headers: &HeaderMap, form: &Fields) -
 /// GET /auth/security
 pub async fn show(State(state): State<AuthState>, headers: HeaderMap, QueryFields(query): QueryFields) -> Result<Response, Response> {
     let viewer = require_viewer(&state, &headers, PAGE).await?;
-    Ok(render(&state, &viewer, notice(query.get("notice")), None).await)
+    let top = notice(query.get("notice")).map_or(Top::Nothing, Top::Notice);
+    Ok(render(&state, &viewer, &top).await)
 }
 
 /// POST /auth/security/sessions/{id}/revoke: signing out this very session signs this
 /// browser out too.
-pub async fn revoke(State(state): State<AuthState>, meta: ClientMeta, headers: HeaderMap, Path(id): Path<String>, Form(form): Form) -> Result<Response, Response> {
-    let viewer = signed_in_post(&state, &headers, &form).await?;
+pub async fn revoke(
+    State(state): State<AuthState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, Response> {
+    let viewer = signed_in_post(&state, &headers, &f.csrf_token).await?;
     let Some(id) = SessionId::parse(&id) else { return Ok(see_other("/auth/security?notice=session_gone", Vec::new())) };
     match sessions::revoke(&state, &viewer.caller.user_id, &id, &meta).await {
         Ok(()) if id == viewer.caller.session_id => Ok(see_other("/auth/login", cookies::sign_out())),
@@ -209,52 +333,66 @@ pub async fn revoke(State(state): State<AuthState>, meta: ClientMeta, headers: H
 }
 
 /// The setup step: the QR code, the key for typing in by hand, and the code to confirm.
-fn setup_page(viewer: &Viewer, setup: &mfa::Setup, problem: Option<&Problem>) -> Response {
-    let grouped: Vec<String> = setup.secret.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
-    let body = format!(
-        r#"<h1>Turn on two-factor authentication</h1><p class="lead">Two quick steps with an authenticator app on your phone.</p>{banner}
-<h2>1. Scan this QR code</h2>
-<div class="qr">{qr}</div>
-<p class="small muted">Can't scan it? Enter this key in the app instead:</p>
-<p class="secret">{secret}</p>
-<h2>2. Enter the 6-digit code the app shows</h2>
-<form method="post" action="/auth/security/mfa/confirm" novalidate>{csrf}{code}<button type="submit" class="button primary">Turn on</button></form>
-<p class="alt"><a href="/auth/security">Cancel</a></p>"#,
-        banner = problem.map(Problem::banner).unwrap_or_default(),
-        // Generated by `totp::qr_svg` from our own URI: markup we made, not user input.
-        qr = setup.qr_svg,
-        secret = escape(&grouped.join(" ")),
-        csrf = viewer.csrf_field(),
-        code = Input::new("Code", "code", "text")
-            .autocomplete("one-time-code")
-            // No autofocus: it would scroll the QR code out of view.
-            .attrs(r#"class="code" inputmode="numeric" pattern="[0-9 ]{6,7}" maxlength="7" required"#)
-            .error(problem.and_then(|p| p.on("code")))
-            .render(),
-    );
-    let status = problem.map(|p| p.status).unwrap_or(StatusCode::OK);
-    Page::new("Turn on two-factor authentication", body).status(status).into_response()
+fn setup_page(viewer: &Viewer, setup: &mfa::Setup, error: Option<&ApiError>) -> Page {
+    let grouped: Vec<&str> = setup.secret.as_bytes().chunks(4).filter_map(|c| std::str::from_utf8(c).ok()).collect();
+    let code = Input::new("Code", "code", InputType::Text)
+        .autocomplete("one-time-code")
+        .code()
+        .inputmode(InputMode::Numeric)
+        .pattern("[0-9 ]{6,7}")
+        .maxlength(7)
+        .required()
+        // No autofocus: it would scroll the QR code out of view.
+        .error(error.and_then(|e| e.on("code")));
+    let body = html! {
+        @if let Some(e) = error { (banner(e)) }
+        section.panel {
+            h2 { "1. Scan this QR code" }
+            // Raw on purpose, the one `PreEscaped` of these pages: the browser must get the
+            // SVG as markup to draw it, and `totp::qr_svg` writes it itself from fixed
+            // templates, encoding our otpauth URI (where the address is percent-encoded) as
+            // dark and light squares only; no text of the URI or of the user is in it.
+            div.qr { (PreEscaped(setup.qr_svg.as_str())) }
+            p.small.muted { "Can't scan it? Enter this key in the app instead:" }
+            p.secret { (grouped.join(" ")) }
+            h2 { "2. Enter the 6-digit code the app shows" }
+            (post_form("/auth/security/mfa/confirm", viewer.csrf(), html! {
+                (field(&code))
+                (submit("Turn on", ButtonStyle::Primary))
+            }))
+            p.alt { a href="/auth/security" { "Cancel" } }
+        }
+    };
+    Page::app(viewer, "overview", "Turn on two-factor authentication", body)
+        .subtitle("Two quick steps with an authenticator app on your phone.")
+        .crumbs(crumbs(viewer, true))
+        .status(error.map_or(StatusCode::OK, |e| e.status))
+        .retry_after(error.and_then(|e| e.retry_after))
 }
 
 /// The backup codes, shown this once.
-fn codes_page(codes: &[String], heading: &str) -> Response {
-    let items: String = codes.iter().map(|c| format!("<li>{}</li>", escape(c))).collect();
-    let body = format!(
-        r#"<h1>{heading}</h1>
-<div class="banner warn" role="alert"><strong>Save these backup codes now.</strong> This is the only time they are shown. Each code signs you in once if you lose your phone.</div>
-<ol class="codes">{items}</ol>
-<p class="small muted">Keep them in a password manager or print them. You can make a new set at any time from the security page; the old set then stops working.</p>
-<a class="button primary" href="/auth/security">I have saved my codes</a>"#,
-        heading = escape(heading),
-    );
-    Page::new("Backup codes", body).into_response()
+fn codes_page(viewer: &Viewer, codes: &[String], heading: &str) -> Page {
+    let body = html! {
+        (kit::notice(NoticeKind::Warn, html! {
+            strong { "Save these backup codes now." }
+            " This is the only time they are shown. Each code signs you in once if you lose your phone."
+        }))
+        section.panel {
+            ol.codes.mw-420 { @for code in codes { li { (code) } } }
+            p.small.muted {
+                "Keep them in a password manager or print them. You can make a new set at any time from the security page; the old set then stops working."
+            }
+            (link_button("I have saved my codes", "/auth/security", ButtonStyle::Primary))
+        }
+    };
+    Page::app(viewer, "overview", heading, body).crumbs(crumbs(viewer, true))
 }
 
 /// POST /auth/security/mfa/start
-pub async fn start_mfa(State(state): State<AuthState>, meta: ClientMeta, headers: HeaderMap, Form(form): Form) -> Result<Response, Response> {
-    let viewer = signed_in_post(&state, &headers, &form).await?;
+pub async fn start_mfa(State(state): State<AuthState>, meta: ClientMeta, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Result<Response, Response> {
+    let viewer = signed_in_post(&state, &headers, &f.csrf_token).await?;
     match mfa::start(&state, &viewer.caller.user_id, &meta).await {
-        Ok(setup) => Ok(setup_page(&viewer, &setup, None)),
+        Ok(setup) => Ok(setup_page(&viewer, &setup, None).into_response()),
         // Already on (another tab got there first): the page shows the current state.
         Err(AuthError::Conflict(_)) => Ok(see_other(PAGE, Vec::new())),
         Err(e) => Err(failure(e)),
@@ -270,17 +408,22 @@ async fn pending_setup(state: &AuthState, viewer: &Viewer) -> Option<mfa::Setup>
     Some(mfa::Setup { secret: encoded, qr_svg: totp::qr_svg(&uri), otpauth_uri: uri })
 }
 
+/// Authenticator apps show "123 456"; the space is not part of the code.
+fn digits(code: &str) -> String {
+    code.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
 /// POST /auth/security/mfa/confirm
-pub async fn confirm_mfa(State(state): State<AuthState>, meta: ClientMeta, headers: HeaderMap, Form(form): Form) -> Result<Response, Response> {
-    let viewer = signed_in_post(&state, &headers, &form).await?;
-    let code: String = form.get("code").chars().filter(|c| !c.is_whitespace()).collect();
+pub async fn confirm_mfa(State(state): State<AuthState>, meta: ClientMeta, headers: HeaderMap, Form(f): Form<CodeForm>) -> Result<Response, Response> {
+    let viewer = signed_in_post(&state, &headers, &f.csrf_token).await?;
+    let code = digits(&f.code);
     let result = if code.is_empty() { Err(AuthError::InvalidCode) } else { mfa::confirm(&state, &viewer.caller.user_id, &code, &meta).await };
     match result {
-        Ok(codes) => Ok(codes_page(&codes, "Two-factor authentication is on")),
+        Ok(codes) => Ok(codes_page(&viewer, &codes, "Two-factor authentication is on").into_response()),
         Err(e @ (AuthError::InvalidCode | AuthError::Limited(_))) => {
-            let problem = Problem { field: Some("code"), ..Problem::from(e) };
+            let e = refusal(e).with_field("code");
             match pending_setup(&state, &viewer).await {
-                Some(setup) => Ok(setup_page(&viewer, &setup, Some(&problem))),
+                Some(setup) => Ok(setup_page(&viewer, &setup, Some(&e)).into_response()),
                 None => Ok(see_other(PAGE, Vec::new())),
             }
         }
@@ -291,48 +434,42 @@ pub async fn confirm_mfa(State(state): State<AuthState>, meta: ClientMeta, heade
 }
 
 /// POST /auth/security/mfa/backup-codes
-pub async fn regenerate_codes(State(state): State<AuthState>, meta: ClientMeta, headers: HeaderMap, Form(form): Form) -> Result<Response, Response> {
-    let viewer = signed_in_post(&state, &headers, &form).await?;
-    let code: String = form.get("code").chars().filter(|c| !c.is_whitespace()).collect();
+pub async fn regenerate_codes(State(state): State<AuthState>, meta: ClientMeta, headers: HeaderMap, Form(f): Form<CodeForm>) -> Result<Response, Response> {
+    let viewer = signed_in_post(&state, &headers, &f.csrf_token).await?;
+    let code = digits(&f.code);
     let result = if code.is_empty() { Err(AuthError::InvalidCode) } else { mfa::regenerate(&state, &viewer.caller.user_id, &code, &meta).await };
     match result {
-        Ok(codes) => Ok(codes_page(&codes, "Your new backup codes")),
+        Ok(codes) => Ok(codes_page(&viewer, &codes, "Your new backup codes").into_response()),
         Err(AuthError::Conflict(_)) => Ok(see_other(PAGE, Vec::new())),
         Err(e) => {
-            let mut problem = Problem::from(e);
-            if problem.status == StatusCode::UNAUTHORIZED {
-                problem.message = "That code is wrong or was already used. New backup codes need a code from your authenticator app.".into();
-                problem.field = Some("code");
+            let mut e = refusal(e);
+            if e.status == StatusCode::UNAUTHORIZED {
+                e = reworded(e, "That code is wrong or was already used. New backup codes need a code from your authenticator app.").with_field("code");
             }
-            Ok(render(&state, &viewer, None, Some((Section::Regenerate, &problem))).await)
+            Ok(render(&state, &viewer, &Top::Refused(Section::Regenerate, &e)).await)
         }
     }
 }
 
 /// POST /auth/security/mfa/disable
-pub async fn disable_mfa(State(state): State<AuthState>, meta: ClientMeta, headers: HeaderMap, Form(form): Form) -> Result<Response, Response> {
-    let viewer = signed_in_post(&state, &headers, &form).await?;
-    let code = form.trimmed("code");
+pub async fn disable_mfa(State(state): State<AuthState>, meta: ClientMeta, headers: HeaderMap, Form(f): Form<DisableForm>) -> Result<Response, Response> {
+    let viewer = signed_in_post(&state, &headers, &f.csrf_token).await?;
+    let code = f.code.trim();
     let result = if code.is_empty() {
         Err(AuthError::InvalidCode)
     } else {
-        mfa::disable(&state, &viewer.caller.user_id, form.get("password").to_string(), code, &meta).await
+        mfa::disable(&state, &viewer.caller.user_id, f.password.clone(), code, &meta).await
     };
     match result {
         Ok(()) => Ok(see_other("/auth/security?notice=mfa_off", Vec::new())),
         Err(AuthError::Conflict(_)) => Ok(see_other(PAGE, Vec::new())),
         Err(e) => {
-            let field = match &e {
-                AuthError::InvalidCredentials => Some("password"),
-                AuthError::InvalidCode => Some("code"),
-                _ => None,
+            let e = match e {
+                AuthError::InvalidCredentials => reworded(refusal(e), "That password is wrong.").with_field("password"),
+                AuthError::InvalidCode => refusal(e).with_field("code"),
+                other => refusal(other),
             };
-            let mut problem = Problem::from(e);
-            if field == Some("password") {
-                problem.message = "That password is wrong.".into();
-            }
-            problem.field = field.or(problem.field);
-            Ok(render(&state, &viewer, None, Some((Section::Disable, &problem))).await)
+            Ok(render(&state, &viewer, &Top::Refused(Section::Disable, &e)).await)
         }
     }
 }
@@ -340,25 +477,123 @@ pub async fn disable_mfa(State(state): State<AuthState>, meta: ClientMeta, heade
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pages::testing::{XSS, assert_inert, shoot, viewer};
+
+    const CHROME: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
+
+    fn text(device: Device<'_>) -> String {
+        device.render().into_string()
+    }
+
+    fn session(viewer: &Viewer, id: Option<SessionId>, ip: &str, user_agent: &str) -> Session {
+        let at = Timestamp::from_unix(1_780_000_000);
+        Session {
+            id: id.unwrap_or_else(|| SessionId::generate(Timestamp::from_unix(1_779_000_000))),
+            user_id: viewer.caller.user_id.clone(),
+            tenant_id: None,
+            role: viewer.caller.role,
+            created_at: at,
+            last_seen_at: at.plus_seconds(3_600),
+            ip: ip.to_string(),
+            user_agent: user_agent.to_string(),
+            refresh_hash: String::new(),
+            rotated_hashes: Vec::new(),
+            expires_at: at.plus_seconds(86_400),
+        }
+    }
 
     #[test]
     fn user_agents_become_short_device_names() {
-        let chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
-        assert_eq!(device(chrome), "Chrome on Linux");
+        assert_eq!(text(device(CHROME)), "Chrome on Linux");
         let safari = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1";
-        assert_eq!(device(safari), "Safari on iOS");
-        assert_eq!(device(""), "Unknown device");
-        assert_eq!(device("curl/8.5.0"), "curl");
+        assert_eq!(text(device(safari)), "Safari on iOS");
+        assert_eq!(text(device("")), "Unknown device");
+        assert_eq!(text(device("curl/8.5.0")), "curl");
+        assert_eq!(device("Mozilla/5.0 (Windows NT 10.0)"), Device::System("Windows"));
+        assert_eq!(device(&"é".repeat(50)), Device::Raw(&"é".repeat(50)[..80]), "forty whole characters");
     }
 
     #[test]
     fn times_are_shown_to_the_minute_in_utc() {
-        assert_eq!(when(Timestamp::from_unix(0)), r#"<time datetime="1970-01-01T00:00:00Z">1970-01-01 00:00</time>"#);
+        assert_eq!(when(Timestamp::from_unix(0)).into_string(), r#"<time datetime="1970-01-01T00:00:00Z">1970-01-01 00:00</time>"#);
     }
 
     #[test]
     fn only_known_notices_are_shown() {
         assert!(notice("session_revoked").is_some());
         assert!(notice("<script>").is_none());
+    }
+
+    #[test]
+    fn the_security_page_lists_sessions_in_the_shell_of_the_viewer_portal() {
+        let v = viewer(Role::TenantAdmin, "Ada Lovelace", "ada@example.com");
+        let list = [
+            session(&v, Some(v.caller.session_id.clone()), "203.0.113.7", CHROME),
+            session(&v, None, "2001:db8::1", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1"),
+        ];
+        let me = Me { name: "Ada Lovelace", email: "ada@example.com", two_factor: false };
+        let html = security_page(&v, &me, &list, true, &Top::Notice("That session is signed out.")).render().into_string();
+        assert!(html.contains("Signed in as <strong>Ada Lovelace</strong> (ada@example.com)"));
+        assert!(html.contains(r#"<a href="/portal" aria-current="page">Overview</a>"#), "the tenant portal's shell");
+        assert!(html.contains(r#"<li><a href="/portal">Overview</a></li><li aria-current="page">Security</li>"#), "breadcrumbs");
+        for s in &list {
+            assert!(html.contains(&["action=\"/auth/security/sessions/", s.id.as_str(), "/revoke\""].concat()));
+        }
+        assert_eq!(html.matches("This device").count(), 1);
+        assert!(html.contains("Showing the 100 newest sessions."));
+        assert!(html.contains("Turn on two-factor authentication"));
+        shoot("security", &html);
+
+        let on = Me { two_factor: true, ..me };
+        let e = ApiError::from(AuthError::InvalidCredentials).with_field("password");
+        let e = reworded(e, "That password is wrong.");
+        let page = security_page(&v, &on, &list, false, &Top::Refused(Section::Disable, &e));
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+        let html = page.render().into_string();
+        assert!(html.contains("Regenerate backup codes"));
+        assert!(html.contains(r#"<p class="field-error" id="off-password-error">That password is wrong.</p>"#), "beside its field");
+        assert!(!html.contains("regen-code-error"), "only in the form it belongs to");
+        shoot("security-2fa-on", &html);
+    }
+
+    #[test]
+    fn the_security_page_escapes_names_addresses_user_agents_and_ips() {
+        let v = viewer(Role::PlatformAdmin, XSS, XSS);
+        let list = [session(&v, Some(v.caller.session_id.clone()), XSS, XSS), session(&v, None, XSS, XSS)];
+        let me = Me { name: XSS, email: XSS, two_factor: true };
+        let e = ApiError::conflict("conflict", XSS);
+        for top in [Top::Nothing, Top::Notice(XSS), Top::Refused(Section::Regenerate, &e)] {
+            let html = security_page(&v, &me, &list, false, &top).render().into_string();
+            assert_inert(&html);
+            assert!(html.contains("aria-label=\"Sign out the session on &lt;script&gt;"), "{html}");
+        }
+    }
+
+    #[test]
+    fn the_setup_and_codes_pages_escape_their_text() {
+        let v = viewer(Role::Partner, XSS, XSS);
+        let secret = totp::TotpSecret::generate();
+        let uri = totp::otpauth_uri(&secret, mfa::ISSUER, XSS);
+        let setup = mfa::Setup { secret: secret.to_base32(), qr_svg: totp::qr_svg(&uri), otpauth_uri: uri };
+        let e = ApiError::from(AuthError::InvalidCode).with_field("code");
+        let html = setup_page(&v, &setup, Some(&e)).render().into_string();
+        assert_inert(&html);
+        assert!(html.contains("<div class=\"qr\"><svg"), "the QR code is drawn");
+        assert!(html.contains("That code is wrong"));
+        let codes = [XSS.to_string(), "abcd-efgh".to_string()];
+        let html = codes_page(&v, &codes, XSS).render().into_string();
+        assert_inert(&html);
+        assert!(html.contains("<li>abcd-efgh</li>"));
+    }
+
+    #[test]
+    fn snapshots_of_the_setup_and_codes_pages() {
+        let v = viewer(Role::TenantMember, "Ada Lovelace", "ada@example.com");
+        let secret = totp::TotpSecret::generate();
+        let uri = totp::otpauth_uri(&secret, mfa::ISSUER, "ada@example.com");
+        let setup = mfa::Setup { secret: secret.to_base32(), qr_svg: totp::qr_svg(&uri), otpauth_uri: uri };
+        shoot("mfa-setup", &setup_page(&v, &setup, None).render().into_string());
+        let codes: Vec<String> = (0..10).map(|i| ["k3f9-", &(1000 + i).to_string()].concat()).collect();
+        shoot("backup-codes", &codes_page(&v, &codes, "Two-factor authentication is on").render().into_string());
     }
 }

@@ -1,16 +1,16 @@
 //! Sign-up, email verification, password reset and the caller's own profile.
-use shared::audit::AuditEvent;
-use shared::auth::rate_limit;
-use shared::domain::email::Email;
-use shared::domain::ids::{TenantId, UserId};
-use shared::domain::password::MIN_LENGTH;
-use shared::domain::text::parse_line;
-use shared::domain::user::{Role, User, UserStatus};
-use shared::http::client::ClientMeta;
-use shared::ports::item_store::StoreError;
-use shared::repo::tenants::{self, Tenant, TenantStatus};
-use shared::repo::tokens::{self, Purpose};
-use shared::repo::{plans, sessions, users};
+use store::audit::AuditEvent;
+use store::rate_limit;
+use domain::email::Email;
+use domain::ids::{TenantId, UserId};
+use domain::password::MIN_LENGTH;
+use domain::text::parse_line;
+use domain::user::{Role, User, UserStatus};
+use web::client::ClientMeta;
+use store::ports::item_store::StoreError;
+use store::repo::tenants::{self, Tenant, TenantStatus};
+use store::repo::tokens::{self, Purpose};
+use store::repo::{plans, sessions, users};
 use serde_json::json;
 
 use super::{AuthError, SignedIn, hash_password, new_session};
@@ -48,7 +48,7 @@ pub async fn signup(state: &AuthState, cmd: Signup, meta: &ClientMeta) -> Result
     let base_slug = tenants::slugify(&organization);
     // A taken slug gets a short random suffix; a few tries make a clash vanishingly rare.
     for attempt in 0..5 {
-        let slug = if attempt == 0 { base_slug.clone() } else { format!("{base_slug}-{}", &shared::auth::secrets::new_secret()[..5].to_lowercase()) };
+        let slug = if attempt == 0 { base_slug.clone() } else { format!("{base_slug}-{}", &domain::secrets::new_secret()[..5].to_lowercase()) };
         let mut tenant = Tenant::new(TenantId::generate(now), organization.clone(), slug, TenantStatus::Active, plan.id.clone(), plan.currency.clone(), now);
         tenant.referral_code = referral_code.clone();
         let user = User {
@@ -172,25 +172,18 @@ pub async fn reset_password(state: &AuthState, token: &str, password: String, me
     user.email_verified = true;
     user.version += 1;
     let now = app.clock.now();
-    let ended = sessions::end_all(app.store.as_ref(), &user.id).await?;
+    let ended = sessions::to_end(app.store.as_ref(), &user.id).await?;
     let audit = AuditEvent::new(now, user.id.as_str(), "user.password_reset", &meta.ip)
         .tenant(user.tenant_id.as_ref())
         .target(&user.id)
         .details(json!({"sessions_ended": ended.len()}));
-    let mut writes = audit.appended_to(vec![tokens::consume(token, Purpose::ResetPassword), users::save(&user)?])?;
-    let room = shared::ports::item_store::MAX_TRANSACT_ITEMS - writes.len();
-    let (first, rest) = ended.split_at(ended.len().min(room));
-    writes.extend(first.iter().cloned());
-    match app.store.transact(writes).await {
-        Ok(()) => {}
-        Err(StoreError::ConditionFailed { index: Some(0) }) => return Err(AuthError::InvalidToken),
-        Err(e) => return Err(e.into()),
+    let change = audit.appended_to(vec![tokens::consume(token, Purpose::ResetPassword), users::save(&user)?])?;
+    // Every session ends with the new password, none after it: see `commit_ending_sessions`.
+    match sessions::commit_ending_sessions(app.store.as_ref(), change, ended).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::ConditionFailed { index: Some(0) }) => Err(AuthError::InvalidToken),
+        Err(e) => Err(e.into()),
     }
-    // More sessions than fit: the rest end in further transactions of 100.
-    for chunk in rest.chunks(100) {
-        app.store.transact(chunk.to_vec()).await?;
-    }
-    Ok(())
 }
 
 /// The caller's own record.

@@ -1,18 +1,19 @@
 //! Signing in and out: password, the MFA step, refresh-token rotation with reuse detection.
 use serde_json::json;
-use shared::audit::AuditEvent;
-use shared::auth::rate_limit::{self, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_IP, MFA_FAILURES_PER_TOKEN};
-use shared::auth::{backup_codes, secrets, totp};
-use shared::auth::jwt::AccessClaims;
-use shared::domain::email::Email;
-use shared::domain::ids::{SessionId, UserId};
-use shared::domain::user::{User, UserStatus};
-use shared::http::client::ClientMeta;
-use shared::ports::item_store::{Cond, StoreError, Write};
-use shared::repo::sessions::{self, Session};
-use shared::repo::tokens::{self, Purpose};
-use shared::repo::tenants::{self, TenantStatus};
-use shared::repo::{keys, users};
+use store::audit::AuditEvent;
+use store::rate_limit::{self, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_IP, MFA_FAILURES_PER_TOKEN};
+use domain::{backup_codes, secrets, totp};
+use web::auth::jwt::AccessClaims;
+use domain::email::Email;
+use domain::ids::{SessionId, UserId};
+use domain::user::{User, UserStatus};
+use web::client::ClientMeta;
+use store::ports::item_store::{StoreError, Write};
+use store::repo::backup_codes as stored_codes;
+use store::repo::sessions::{self, Session};
+use store::repo::tokens::{self, Purpose};
+use store::repo::tenants::{self, TenantStatus};
+use store::repo::users;
 
 use super::{AuthError, SignedIn, dummy_hash, new_session, refresh_token, verify_password};
 use crate::emails;
@@ -103,9 +104,9 @@ async fn start_session(state: &AuthState, user: &User, meta: &ClientMeta, extra:
     let mut writes = extra;
     // The user must still be as read: a disable or role change racing this sign-in ends
     // sessions, and this one must not slip in after it with the old role.
-    let user_key = keys::user(&user.id);
-    if !writes.iter().any(|w| w.key() == &user_key) {
-        writes.push(Write::check(user_key, Cond::version(user.version)));
+    let unchanged = users::unchanged(user);
+    if !writes.iter().any(|w| w.key() == unchanged.key()) {
+        writes.push(unchanged);
     }
     writes.push(session_write);
     writes.extend(audit.writes()?);
@@ -160,10 +161,10 @@ pub async fn login_mfa(state: &AuthState, mfa_token: &str, factor: SecondFactor,
         }
         SecondFactor::BackupCode(code) => {
             let hash = secrets::hash_secret(&backup_codes::normalize_backup_code(code));
-            if state.app.store.get(&keys::backup_code(&user.id, &hash)).await?.is_none() {
+            if !stored_codes::exists(state.app.store.as_ref(), &user.id, &hash).await? {
                 return Err(mfa_failure(state, &token_key, mfa_token, &user, meta).await);
             }
-            writes.push(Write::delete(keys::backup_code(&user.id, &hash)).when(Cond::Exists));
+            writes.push(stored_codes::consume(&user.id, &hash));
             "backup_code"
         }
     };
@@ -216,7 +217,7 @@ pub async fn refresh(state: &AuthState, token: &str, meta: &ClientMeta) -> Resul
                 .tenant(session.tenant_id.as_ref())
                 .target(&session_id);
             app.store
-                .transact(audit.appended_to(vec![Write::delete(shared::repo::keys::session(&user_id, &session_id))])?)
+                .transact(audit.appended_to(vec![sessions::end(&user_id, &session_id)])?)
                 .await?;
             return Err(AuthError::RefreshReused);
         }
@@ -227,8 +228,7 @@ pub async fn refresh(state: &AuthState, token: &str, meta: &ClientMeta) -> Resul
     let new_secret = secrets::new_secret();
     let old_hash = session.refresh_hash.clone();
     let rotated = session.rotated(secrets::hash_secret(&new_secret), now);
-    let item = sessions::item(&rotated)?;
-    match app.store.put(item, Some(Cond::eq("refresh_hash", old_hash))).await {
+    match sessions::rotate(app.store.as_ref(), &rotated, &old_hash).await {
         Ok(()) => {}
         // A concurrent refresh with the same token won: this one is a reuse.
         Err(StoreError::ConditionFailed { .. }) => return Err(AuthError::RefreshReused),
@@ -244,6 +244,6 @@ pub async fn logout(state: &AuthState, user: &UserId, session: &SessionId, meta:
     let app = &state.app;
     let tenant = users::get(app.store.as_ref(), user).await?.and_then(|u| u.tenant_id);
     let audit = AuditEvent::new(app.clock.now(), user.as_str(), "session.logout", &meta.ip).tenant(tenant.as_ref()).target(session);
-    app.store.transact(audit.appended_to(vec![Write::delete(keys::session(user, session))])?).await?;
+    app.store.transact(audit.appended_to(vec![sessions::end(user, session)])?).await?;
     Ok(())
 }

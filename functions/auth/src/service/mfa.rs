@@ -1,12 +1,13 @@
 //! Two-factor authentication with TOTP: setup, confirm (→ backup codes), disable, new codes.
 use serde_json::json;
-use shared::audit::AuditEvent;
-use shared::auth::{backup_codes, secrets, totp};
-use shared::domain::ids::UserId;
-use shared::domain::user::User;
-use shared::http::client::ClientMeta;
-use shared::ports::item_store::{Cond, Item, Query, Write};
-use shared::repo::{keys, users};
+use store::audit::AuditEvent;
+use domain::{backup_codes, secrets, totp};
+use domain::ids::UserId;
+use domain::user::User;
+use web::client::ClientMeta;
+use store::ports::item_store::Write;
+use store::repo::backup_codes as stored_codes;
+use store::repo::users;
 
 use super::{AuthError, verify_password};
 use crate::emails;
@@ -39,21 +40,11 @@ pub async fn start(state: &AuthState, user_id: &UserId, meta: &ClientMeta) -> Re
 
 /// The writes that replace every backup code of `user` with a fresh set; answers the codes.
 async fn fresh_backup_codes(state: &AuthState, user: &User) -> Result<(Vec<String>, Vec<Write>), AuthError> {
-    let store = state.app.store.as_ref();
-    let mut writes = Vec::new();
-    let mut after = None;
-    loop {
-        let page = store.query(Query::table(keys::user_pk(&user.id)).prefix("BACKUP#").limit(100).after(after)).await?;
-        writes.extend(page.items.into_iter().map(|i| Write::delete(i.key)));
-        after = page.next;
-        if after.is_none() {
-            break;
-        }
-    }
+    let mut writes = stored_codes::delete_all(state.app.store.as_ref(), &user.id).await?;
     let codes = backup_codes::generate_backup_codes();
     for code in &codes {
         let hash = secrets::hash_secret(&backup_codes::normalize_backup_code(code));
-        writes.push(Write::put(Item::new(keys::backup_code(&user.id, &hash)).with("created_at", state.app.clock.now().to_string())));
+        writes.push(stored_codes::put(&user.id, &hash, state.app.clock.now()));
     }
     Ok((codes, writes))
 }
@@ -92,7 +83,7 @@ fn check_code(state: &AuthState, user: &mut User, code: &str) -> Result<Option<W
         return Ok(None);
     }
     let hash = secrets::hash_secret(&backup_codes::normalize_backup_code(code));
-    Ok(Some(Write::delete(keys::backup_code(&user.id, &hash)).when(Cond::Exists)))
+    Ok(Some(stored_codes::consume(&user.id, &hash)))
 }
 
 /// Turns 2FA off: needs the password and a current code.
@@ -109,9 +100,8 @@ pub async fn disable(state: &AuthState, user_id: &UserId, password: String, code
     let backup_use = check_code(state, &mut user, code)?;
     user.mfa = Default::default();
     user.version += 1;
-    let (_, mut writes) = fresh_backup_codes(state, &user).await?;
-    // Keep only the deletions: no backup codes without 2FA.
-    writes.retain(|w| matches!(w, Write::Delete { .. }));
+    // Every code goes: no backup codes without 2FA.
+    let mut writes = stored_codes::delete_all(app.store.as_ref(), &user.id).await?;
     if let Some(w) = backup_use {
         writes.retain(|d| d.key() != w.key());
         writes.push(w);
@@ -120,7 +110,7 @@ pub async fn disable(state: &AuthState, user_id: &UserId, password: String, code
     writes.push(users::save(&user)?);
     writes.extend(audit.writes()?);
     app.store.transact(writes).await.map_err(|e| match e {
-        shared::ports::item_store::StoreError::ConditionFailed { .. } => AuthError::InvalidCode,
+        store::ports::item_store::StoreError::ConditionFailed { .. } => AuthError::InvalidCode,
         other => other.into(),
     })
 }

@@ -5,15 +5,16 @@ pub mod login;
 pub mod mfa;
 pub mod sessions;
 
-use shared::auth::jwt::AccessClaims;
-use shared::auth::{cookies, secrets};
-use shared::domain::ids::SessionId;
-use shared::domain::password;
-use shared::domain::user::User;
-use shared::http::ApiError;
-use shared::http::client::ClientMeta;
-use shared::ports::item_store::{StoreError, Write};
-use shared::repo::sessions::{self as session_repo, SESSION_TTL_SECONDS, Session};
+use web::auth::jwt::AccessClaims;
+use domain::secrets;
+use web::auth::cookies;
+use domain::ids::SessionId;
+use domain::password;
+use domain::user::User;
+use web::ApiError;
+use web::client::ClientMeta;
+use store::ports::item_store::{StoreError, Write};
+use store::repo::sessions::{self as session_repo, SESSION_TTL_SECONDS, Session};
 
 use crate::state::AuthState;
 
@@ -43,11 +44,11 @@ pub enum AuthError {
     #[error("conflict: {0}")]
     Conflict(&'static str),
     #[error(transparent)]
-    Limited(#[from] shared::auth::rate_limit::LimitError),
+    Limited(#[from] store::rate_limit::LimitError),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
-    Mail(#[from] shared::ports::mailer::MailError),
+    Mail(#[from] store::ports::mailer::MailError),
     #[error("{0}")]
     Internal(String),
 }
@@ -58,36 +59,77 @@ impl AuthError {
     }
 }
 
+/// Each refusal in words for the person reading it, whether in a page or a program's error
+/// message: the pages render this same `ApiError` (its banner, the message beside its field),
+/// so status, code and field are the API's and the wording is written once, here.
 impl From<AuthError> for ApiError {
     fn from(e: AuthError) -> ApiError {
         match e {
-            AuthError::EmailTaken => {
-                ApiError::conflict("email_taken", "An account with this email address exists.").with_field("email")
-            }
-            AuthError::InvalidToken => ApiError::bad_request("invalid_token", "This link or token is invalid, used or expired."),
+            AuthError::EmailTaken => ApiError::conflict(
+                "email_taken",
+                "An account with this email address already exists. Sign in instead, or reset your password if you forgot it.",
+            )
+            .with_field("email"),
+            AuthError::InvalidToken => ApiError::bad_request("invalid_token", "This link is invalid, has expired or was already used."),
             AuthError::InvalidCredentials => {
                 ApiError::unauthenticated("invalid_credentials", "The email address or password is wrong.")
             }
-            AuthError::EmailNotVerified => {
-                ApiError::forbidden("email_not_verified", "Verify your email address first; we can send the link again.")
+            AuthError::EmailNotVerified => ApiError::forbidden(
+                "email_not_verified",
+                "Please confirm your email address first: open the link we emailed you. Lost it? We can send a new one.",
+            ),
+            AuthError::AccountDisabled => {
+                ApiError::forbidden("account_disabled", "This account is disabled. Contact your administrator if you think this is a mistake.")
             }
-            AuthError::AccountDisabled => ApiError::forbidden("account_disabled", "This account is disabled."),
-            AuthError::TenantDeleted => {
-                ApiError::forbidden("tenant_deleted", "This organisation has been deleted; its users cannot sign in.")
+            AuthError::TenantDeleted => ApiError::forbidden(
+                "tenant_deleted",
+                "This organisation has been deleted, so its accounts cannot sign in. Contact support to restore it.",
+            ),
+            AuthError::InvalidCode => {
+                ApiError::unauthenticated("invalid_code", "That code is wrong or was already used. Check your authenticator app and try again.")
             }
-            AuthError::InvalidCode => ApiError::unauthenticated("invalid_code", "The code is wrong or was already used."),
             AuthError::RefreshReused => ApiError::unauthenticated(
                 "refresh_token_reused",
                 "This refresh token was already used; the session has been ended for safety.",
             ),
-            AuthError::Invalid { field, message } => ApiError::invalid_field(field, message),
-            AuthError::NotFound(what) => ApiError::not_found(what),
+            AuthError::Invalid { field, message } => ApiError::invalid_field(field, field_message(field, &message)),
+            AuthError::NotFound(what) => ApiError::new(http::StatusCode::NOT_FOUND, "not_found", format!("We could not find that {what}.")),
             AuthError::Conflict(what) => ApiError::conflict("conflict", what),
+            AuthError::Limited(store::rate_limit::LimitError::Limited(limited)) => {
+                let wait = limited.retry_after_seconds;
+                let mut e = ApiError::from(limited);
+                e.detail.message = format!("Too many attempts. For your security, wait {} and try again.", minutes(wait));
+                e
+            }
             AuthError::Limited(e) => e.into(),
             AuthError::Store(e) => e.into(),
             AuthError::Mail(e) => e.into(),
             AuthError::Internal(e) => ApiError::internal(&AuthError::Internal(e)),
         }
+    }
+}
+
+/// A field's refusal as a sentence that names the field: the use cases say what is wrong
+/// with a value ("must not be empty"), the person needs to know which one.
+fn field_message(field: &str, message: &str) -> String {
+    let label = match field {
+        // Whatever is wrong with an address, an example says it best.
+        "email" => return "Enter a valid email address, like name@example.com.".to_string(),
+        "password" => "Password",
+        "name" => "Your name",
+        "organization" => "Organization",
+        "referral_code" => "Referral code",
+        "code" => "Code",
+        other => other,
+    };
+    format!("{label} {}.", message.trim_end_matches('.'))
+}
+
+/// A wait in words, rounded up to whole minutes.
+fn minutes(seconds: u64) -> String {
+    match seconds.div_ceil(60) {
+        0 | 1 => "a minute".to_string(),
+        n => format!("{n} minutes"),
     }
 }
 
@@ -138,10 +180,7 @@ pub fn new_session(state: &AuthState, user: &User, meta: &ClientMeta) -> Result<
 
 /// argon2id off the async threads: it takes tens of milliseconds of CPU by design.
 pub async fn hash_password(password: String, min_length: usize) -> Result<String, AuthError> {
-    if shared::domain::common_passwords::is_common(&password) {
-        return Err(AuthError::invalid("password", "is too common; choose one that is not on lists of leaked passwords"));
-    }
-    tokio::task::spawn_blocking(move || password::hash(&password, min_length))
+    tokio::task::spawn_blocking(move || password::hash_new(&password, min_length))
         .await
         .map_err(|e| AuthError::Internal(e.to_string()))?
         .map_err(|e| match e {
@@ -165,4 +204,47 @@ pub async fn dummy_hash() -> String {
         })
         .await
         .clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::StatusCode;
+    use store::rate_limit::{LimitError, RateLimited};
+
+    #[test]
+    fn a_rate_limit_is_a_429_with_its_wait_in_words() {
+        let e = ApiError::from(AuthError::Limited(LimitError::Limited(RateLimited { retry_after_seconds: 125 })));
+        assert_eq!((e.status, e.code(), e.retry_after), (StatusCode::TOO_MANY_REQUESTS, "rate_limited", Some(125)));
+        assert!(e.detail.message.contains("wait 3 minutes"), "{}", e.detail.message);
+        let soon = ApiError::from(AuthError::Limited(LimitError::Limited(RateLimited { retry_after_seconds: 20 })));
+        assert!(soon.detail.message.contains("wait a minute"), "{}", soon.detail.message);
+    }
+
+    #[test]
+    fn a_field_refusal_names_its_field_in_plain_words() {
+        let e = ApiError::from(AuthError::invalid("name", "must not be empty"));
+        assert_eq!((e.status, e.code(), e.on("name")), (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", Some("Your name must not be empty.")));
+        let e = ApiError::from(AuthError::invalid("email", "is not an email address"));
+        assert_eq!(e.on("email"), Some("Enter a valid email address, like name@example.com."));
+    }
+
+    #[test]
+    fn statuses_and_codes_stay_those_of_the_api() {
+        for (e, status, code) in [
+            (AuthError::EmailTaken, StatusCode::CONFLICT, "email_taken"),
+            (AuthError::InvalidToken, StatusCode::BAD_REQUEST, "invalid_token"),
+            (AuthError::InvalidCredentials, StatusCode::UNAUTHORIZED, "invalid_credentials"),
+            (AuthError::EmailNotVerified, StatusCode::FORBIDDEN, "email_not_verified"),
+            (AuthError::AccountDisabled, StatusCode::FORBIDDEN, "account_disabled"),
+            (AuthError::TenantDeleted, StatusCode::FORBIDDEN, "tenant_deleted"),
+            (AuthError::InvalidCode, StatusCode::UNAUTHORIZED, "invalid_code"),
+            (AuthError::NotFound("session"), StatusCode::NOT_FOUND, "not_found"),
+            (AuthError::Conflict("Start the setup first."), StatusCode::CONFLICT, "conflict"),
+        ] {
+            let api = ApiError::from(e);
+            assert_eq!((api.status, api.code()), (status, code), "{api}");
+        }
+        assert_eq!(ApiError::from(AuthError::EmailTaken).detail.field.as_deref(), Some("email"));
+    }
 }

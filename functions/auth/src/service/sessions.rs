@@ -1,10 +1,10 @@
 //! The caller's own sessions: list them, end one.
-use shared::audit::AuditEvent;
-use shared::domain::ids::{SessionId, UserId};
-use shared::http::client::ClientMeta;
-use shared::ports::item_store::{Cond, Cursor, Write};
-use shared::repo::sessions::{self, Session};
-use shared::repo::{keys, users};
+use store::audit::AuditEvent;
+use domain::ids::{SessionId, UserId};
+use web::client::ClientMeta;
+use store::ports::item_store::Cursor;
+use store::repo::sessions::{self, Session};
+use store::repo::users;
 
 use super::AuthError;
 use crate::state::AuthState;
@@ -20,9 +20,9 @@ pub async fn revoke(state: &AuthState, user: &UserId, id: &SessionId, meta: &Cli
     let app = &state.app;
     let tenant = users::get(app.store.as_ref(), user).await?.and_then(|u| u.tenant_id);
     let audit = AuditEvent::new(app.clock.now(), user.as_str(), "session.revoked", &meta.ip).tenant(tenant.as_ref()).target(id);
-    match app.store.transact(audit.appended_to(vec![Write::delete(keys::session(user, id)).when(Cond::Exists)])?).await {
+    match app.store.transact(audit.appended_to(vec![sessions::end_existing(user, id)])?).await {
         Ok(()) => Ok(()),
-        Err(shared::ports::item_store::StoreError::ConditionFailed { index: Some(0) }) => Err(AuthError::NotFound("session")),
+        Err(store::ports::item_store::StoreError::ConditionFailed { index: Some(0) }) => Err(AuthError::NotFound("session")),
         Err(e) => Err(e.into()),
     }
 }

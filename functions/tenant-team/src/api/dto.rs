@@ -1,10 +1,10 @@
 //! Request and response bodies of the team routes. Requests refuse unknown fields, so a
 //! `tenant_id` slipped into a body is an error, never a way into another tenant.
 use serde::{Deserialize, Serialize};
-use shared::domain::ids::{InvitationId, TenantId, UserId};
-use shared::domain::invitation::{Invitation, InvitationStatus};
-use shared::domain::time::Timestamp;
-use shared::domain::user::{Role, User, UserStatus};
+use domain::ids::{InvitationId, TenantId, UserId};
+use domain::invitation::{Invitation, InvitationStatus};
+use domain::time::Timestamp;
+use domain::user::{Role, User, UserStatus};
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -95,7 +95,7 @@ impl TeamInvitation {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AcceptedInvitation {
     /// The account, created or attached; sign in with it.
-    pub user: auth::api::dto::UserOut,
+    pub user: web::dto::UserOut,
     /// The organization joined (null for a platform invitation).
     pub tenant_id: Option<TenantId>,
 }

@@ -1,15 +1,14 @@
 //! Handlers: extract → use case → respond. Rules live in `crate::service`; who may call what
-//! is the permissions matrix's business (`shared::auth::permissions`), checked before these run.
+//! is the permissions matrix's business (`domain::permissions`), checked before these run.
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use shared::AppState;
-use shared::auth::Caller;
-use shared::domain::ids::{InvitationId, UserId};
-use shared::domain::user::User;
-use shared::http::error::ErrorBody;
-use shared::http::{ApiError, Json, List, ListParams, PageRequest, Path, Query};
-use shared::ports::item_store::Index;
+use web::AppState;
+use web::auth::Caller;
+use domain::ids::{InvitationId, UserId};
+use domain::user::User;
+use web::error::ErrorBody;
+use web::{ApiError, Json, List, ListParams, PageRequest, Path, Query};
 
 use super::dto::*;
 use crate::service::{Origin, accept, invitations, members, tenant_of};
@@ -24,7 +23,7 @@ pub async fn list_members(State(app): State<AppState>, caller: Caller, Query(par
     let key = &app.config.cursor_key;
     let request = PageRequest::from_params(&params, key, &scope)?;
     let page = members::page(&app, &tenant, &request).await?;
-    let list = List::from_store_page(page, &request, Index::Gsi2, key, &scope, |item| item.record::<User>().map(|u| TeamMember::from(&u)))?;
+    let list = List::from_store_page(page, &request, store::repo::team::MEMBERS_INDEX, key, &scope, |item| item.record::<User>().map(|u| TeamMember::from(&u)))?;
     Ok(Json(list))
 }
 
@@ -61,7 +60,7 @@ pub async fn list_invitations(State(app): State<AppState>, caller: Caller, Query
     let request = PageRequest::from_params(&params, key, &scope)?;
     let page = invitations::page(&app, &tenant, &request).await?;
     let now = app.clock.now();
-    let list = List::from_store_page(page, &request, Index::Table, key, &scope, |item| {
+    let list = List::from_store_page(page, &request, store::repo::invitations::LIST_INDEX, key, &scope, |item| {
         item.record().map(|i| TeamInvitation::new(&i, now))
     })?;
     Ok(Json(list))

@@ -1,97 +1,241 @@
 //! `/portal/activity`: the organization's audit trail for its admins — who changed what,
-//! newest first, filterable by action, a page at a time (the same signed cursor as
-//! `GET /api/v1/tenant/audit-events`).
-use auth::pages::form::QueryFields;
-use auth::pages::html::{Page, error_banner, escape, see_other};
-use auth::pages::{login_for, viewer_of, wrong_role};
+//! newest first, filterable by action, a page at a time (a signed cursor, as
+//! `GET /api/v1/tenant/audit-events` has).
+use std::collections::HashMap;
+
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use shared::AppState;
-use shared::audit::{self, AuditFilter};
-use shared::domain::user::Role;
-use shared::http::pagination::{decode_cursor, encode_cursor};
+use domain::ids::UserId;
+use domain::permissions::Rule;
+use maud::{Markup, html};
+use store::audit::{self, AuditEvent, AuditFilter};
+use web::kit::{self, Back, ButtonStyle, Column, Input, InputType, NoticeKind, Pager};
+use web::pages::form::QueryFields;
+use web::pages::{Page, Viewer, require_viewer, wrong_role};
+use web::pagination::{decode_cursor, encode_cursor};
+use web::{ApiError, AppState};
+
+use super::text;
 
 const PAGE: &str = "/portal/activity";
 const LIMIT: usize = 25;
+const COLUMNS: [Column<'static>; 5] =
+    [Column::text("When (UTC)"), Column::text("Action"), Column::text("Who"), Column::text("What"), Column::text("IP address")];
+
+/// One page of the trail, ready to show.
+struct Trail {
+    events: Vec<AuditEvent>,
+    /// The names of the users the events mention, by id (None: no such user any more).
+    names: HashMap<String, Option<String>>,
+    /// The action filter, when a valid one was asked for.
+    action: Option<String>,
+    /// The signed cursor of the next page.
+    next: Option<String>,
+    /// Whether this is a page past the first.
+    past_first: bool,
+    /// Whether the cursor asked for was refused, so this is the first page instead.
+    stale_cursor: bool,
+}
+
+/// An action filter as the trail spells actions (`member.role_changed`); anything else is
+/// no filter.
+fn action_filter(raw: &str) -> Option<String> {
+    let ok = !raw.is_empty() && raw.len() <= 64 && raw.bytes().all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_');
+    ok.then(|| raw.to_string())
+}
+
+/// The list's address with its filter, before any cursor. Query values are percent-encoded
+/// here and HTML-escaped by maud where the address lands.
+fn base_href(action: Option<&str>) -> String {
+    match action {
+        Some(action) => kit::with_param(PAGE, "action", action),
+        None => PAGE.to_string(),
+    }
+}
+
+/// A user by name (the id on hover), or the id itself when it names no user we know.
+fn who(trail: &Trail, id: &str) -> Markup {
+    match trail.names.get(id) {
+        Some(Some(name)) => html! { span title=(id) { (name) } },
+        _ => html! { code { (id) } },
+    }
+}
+
+fn row(trail: &Trail, e: &AuditEvent) -> Vec<Markup> {
+    let when = e.at.to_rfc3339().replace('T', " ").replace('Z', "");
+    vec![
+        html! { time datetime=(e.at) { (when) } },
+        html! { code { (e.action) } },
+        who(trail, &e.actor_id),
+        match &e.target {
+            Some(target) => who(trail, target),
+            None => html! { "—" },
+        },
+        html! { (e.ip) },
+    ]
+}
+
+fn body(trail: &Trail) -> Markup {
+    let base = base_href(trail.action.as_deref());
+    let rows: Vec<Vec<Markup>> = trail.events.iter().map(|e| row(trail, e)).collect();
+    let pager = Pager {
+        base: &base,
+        next: trail.next.as_deref(),
+        back: if trail.past_first { Back::First } else { Back::None },
+        status: None,
+    };
+    html! {
+        @if trail.stale_cursor { (kit::notice(NoticeKind::Error, "That page link is no longer valid; here is the first page.")) }
+        form.row.filters method="get" action=(PAGE) {
+            div.w-full.mw-320 {
+                (kit::field(&Input::new("Action", "action", InputType::Text)
+                    .value(trail.action.as_deref().unwrap_or(""))
+                    .placeholder("e.g. member.role_changed")
+                    .maxlength(64)
+                    .verbatim()))
+            }
+            button.button.secondary type="submit" { "Filter" }
+            @if trail.action.is_some() { (kit::link_button("Show all", PAGE, ButtonStyle::Secondary)) }
+        }
+        (kit::data_table("Activity", &COLUMNS, &rows, "No activity matches.", Some(&pager)))
+    }
+}
+
+fn page(viewer: &Viewer, trail: &Trail) -> Page {
+    Page::app(viewer, "activity", "Activity", body(trail))
+        .subtitle("Every change in your organization, newest first: who did it, to what, and from where.")
+        .crumbs(vec![("Overview".to_string(), "/portal".to_string())])
+}
 
 /// GET /portal/activity (`?action=` filters; `?cursor=` continues)
 pub async fn show(State(app): State<AppState>, headers: HeaderMap, QueryFields(query): QueryFields) -> Result<Response, Response> {
-    let Some(viewer) = viewer_of(&app, &headers).await? else {
-        return Err(see_other(&login_for(PAGE), Vec::new()));
+    let viewer = require_viewer(&app, &headers, PAGE, Rule::TenantAdmin).await?;
+    let Some(tenant) = viewer.caller.tenant_id.clone() else {
+        return Err(wrong_role(viewer.caller.role, "organization admins"));
     };
-    let tenant = match (viewer.caller.role, viewer.caller.tenant_id.clone()) {
-        (Role::TenantAdmin, Some(tenant)) => tenant,
-        (role, _) => return Err(wrong_role(role, "organization admins")),
-    };
-    let action = query.trimmed("action");
-    let action = (!action.is_empty() && action.len() <= 64 && action.bytes().all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_'))
-        .then(|| action.to_string());
+    let action = action_filter(query.trimmed("action"));
     let filter = AuditFilter { tenant_id: Some(tenant), action: action.clone(), ..AuditFilter::default() };
-    let scope = format!("portal-activity:{}", filter.scope());
+    let scope = text::activity_scope(&filter.scope());
     let key = &app.config.cursor_key;
-    let mut problem = String::new();
-    let after = match query.trimmed("cursor") {
-        "" => None,
+    let (after, stale_cursor) = match query.trimmed("cursor") {
+        "" => (None, false),
         raw => match decode_cursor(key, &scope, raw) {
-            Ok(cursor) => Some(cursor),
-            Err(_) => {
-                problem = error_banner("That page link is no longer valid; here is the first page.");
-                None
-            }
+            Ok(cursor) => (Some(cursor), false),
+            Err(_) => (None, true),
         },
     };
-    let page = match audit::list(app.store.as_ref(), &filter, LIMIT, after, app.clock.now()).await {
-        Ok(page) => page,
+    let past_first = after.is_some();
+    let found = match audit::list(app.store.as_ref(), &filter, LIMIT, after, app.clock.now()).await {
+        Ok(found) => found,
         Err(e) => {
-            tracing::error!(error = %e, "reading the audit trail failed");
-            return Ok(Page::new("Activity", error_banner("Something went wrong on our side. Please try again in a moment.")).into_response());
+            let e = ApiError::from(e);
+            let body = kit::notice(NoticeKind::Error, e.message_for_people().as_str());
+            return Ok(Page::app(&viewer, "activity", "Activity", body).status(e.status).into_response());
         }
     };
     // People read names, not ids: every user the page mentions, looked up once.
-    let mut names = std::collections::HashMap::new();
-    for e in &page.events {
+    let mut names = HashMap::new();
+    for e in &found.events {
         for id in std::iter::once(e.actor_id.as_str()).chain(e.target.as_deref()) {
-            if let Some(user_id) = shared::domain::ids::UserId::parse(id).filter(|u| !names.contains_key(u.as_str())) {
-                let name = shared::repo::users::get(app.store.as_ref(), &user_id).await.ok().flatten().map(|u| u.name);
+            if let Some(user_id) = UserId::parse(id).filter(|u| !names.contains_key(u.as_str())) {
+                let name = store::repo::users::get(app.store.as_ref(), &user_id).await.ok().flatten().map(|u| u.name);
                 names.insert(user_id.to_string(), name);
             }
         }
     }
-    let who = |id: &str| match names.get(id) {
-        Some(Some(name)) => format!(r#"<span title="{}">{}</span>"#, escape(id), escape(name)),
-        _ => format!("<code>{}</code>", escape(id)),
-    };
-    let mut rows = String::new();
-    for e in &page.events {
-        rows += &format!(
-            "<tr><td><time datetime=\"{at}\">{when}</time></td><td><code>{action}</code></td><td>{actor}</td><td>{target}</td><td>{ip}</td></tr>",
-            at = e.at,
-            when = escape(&e.at.to_rfc3339().replace('T', " ").replace('Z', "")),
-            action = escape(&e.action),
-            actor = who(&e.actor_id),
-            target = e.target.as_deref().map(who).unwrap_or_else(|| "—".into()),
-            ip = escape(&e.ip),
-        );
-    }
-    if rows.is_empty() {
-        rows = r#"<tr><td colspan="5">No activity matches.</td></tr>"#.into();
-    }
-    let action_value = escape(action.as_deref().unwrap_or(""));
-    let next = page.next.as_ref().map(|c| {
-        let mut href = format!("{PAGE}?cursor={}", encode_cursor(key, &scope, c));
-        if let Some(a) = &action {
-            href += &format!("&action={}", escape(a));
+    let next = found.next.as_ref().map(|c| encode_cursor(key, &scope, c));
+    let trail = Trail { events: found.events, names, action, next, past_first, stale_cursor };
+    Ok(page(&viewer, &trail).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pages::testing::{XSS, assert_inert, event, shot, user, viewer};
+    use domain::user::Role;
+
+    #[test]
+    fn only_actions_as_the_trail_spells_them_filter() {
+        assert_eq!(action_filter("member.role_changed").as_deref(), Some("member.role_changed"));
+        for bad in ["", "Member", "a b", "a&b=c", "<script>"] {
+            assert_eq!(action_filter(bad), None, "{bad}");
         }
-        format!(r#"<p><a class="button secondary" href="{href}">Older activity</a> <a href="{PAGE}{first}">Newest</a></p>"#,
-            first = action.as_ref().map(|a| format!("?action={}", escape(a))).unwrap_or_default())
-    });
-    let body = format!(
-        r#"<div class="row" style="justify-content:space-between"><h1>Activity</h1><a href="/portal">Back to your organization</a></div>
-<p class="lead">Every change in your organization, newest first: who did it, to what, and from where.</p>{problem}
-<form method="get" action="{PAGE}" class="row"><label for="action">Action</label><input type="text" id="action" name="action" value="{action_value}" placeholder="e.g. member.role_changed" style="max-width:320px"><button type="submit" class="button secondary">Filter</button></form>
-<div style="overflow-x:auto"><table><thead><tr><th>When (UTC)</th><th>Action</th><th>Who</th><th>What</th><th>IP address</th></tr></thead><tbody>{rows}</tbody></table></div>{next}"#,
-        next = next.unwrap_or_default(),
-    );
-    Ok(Page::new("Activity", body).full().into_response())
+    }
+
+    #[test]
+    fn every_value_of_the_trail_is_escaped() {
+        let ada = user(XSS, "ada@example.com", Role::TenantAdmin);
+        let mut names = HashMap::new();
+        names.insert(ada.id.to_string(), Some(XSS.to_string()));
+        let mut named = event(ada.id.as_str(), "member.role_changed");
+        named.target = Some(XSS.to_string());
+        named.ip = XSS.to_string();
+        let unknown = event(XSS, XSS);
+        let trail = Trail {
+            events: vec![named, unknown],
+            names,
+            action: Some("member.role_changed".into()),
+            next: Some(XSS.to_string()),
+            past_first: true,
+            stale_cursor: true,
+        };
+        let html = page(&viewer(&ada, Role::TenantAdmin), &trail).render().into_string();
+        assert_inert(&html);
+        assert!(html.contains("no longer valid"));
+    }
+
+    #[test]
+    fn links_carry_the_filter_and_the_cursor_percent_encoded() {
+        let ada = user("Ada Lovelace", "ada@example.com", Role::TenantAdmin);
+        let trail = Trail {
+            events: vec![event(ada.id.as_str(), "member.removed")],
+            names: HashMap::new(),
+            action: Some("member.removed".into()),
+            next: Some("a+b/c=d&e#f".into()),
+            past_first: true,
+            stale_cursor: false,
+        };
+        let html = page(&viewer(&ada, Role::TenantAdmin), &trail).render().into_string();
+        assert!(html.contains(r#"href="/portal/activity?action=member.removed&amp;cursor=a%2Bb%2Fc%3Dd%26e%23f""#), "{html}");
+        assert!(html.contains(r#"href="/portal/activity?action=member.removed">First page</a>"#), "{html}");
+        assert!(html.contains(r#"value="member.removed""#));
+    }
+
+    #[test]
+    fn an_empty_trail_says_so() {
+        let ada = user("Ada Lovelace", "ada@example.com", Role::TenantAdmin);
+        let trail = Trail { events: vec![], names: HashMap::new(), action: None, next: None, past_first: false, stale_cursor: false };
+        let html = page(&viewer(&ada, Role::TenantAdmin), &trail).render().into_string();
+        assert!(html.contains("No activity matches."));
+        assert!(!html.contains("Show all") && !html.contains("First page"));
+    }
+
+    /// With `PAGE_SHOTS_DIR` set, the page as people see it, to look at in a browser.
+    #[test]
+    fn realistic_shots() {
+        let ada = user("Ada Lovelace", "ada@engines.example", Role::TenantAdmin);
+        let grace = user("Grace Hopper", "grace@engines.example", Role::TenantMember);
+        let mut names = HashMap::new();
+        names.insert(ada.id.to_string(), Some(ada.name.clone()));
+        names.insert(grace.id.to_string(), Some(grace.name.clone()));
+        let mut events = Vec::new();
+        for (actor, action, target) in [
+            (ada.id.as_str(), "member.removed", Some(grace.id.as_str())),
+            (ada.id.as_str(), "member.role_changed", Some(grace.id.as_str())),
+            (grace.id.as_str(), "invitation.accepted", Some("ivt_01jd00000000000000000000ab")),
+            (ada.id.as_str(), "invitation.created", Some("ivt_01jd00000000000000000000ab")),
+            (ada.id.as_str(), "user.email_verified", None),
+            ("anonymous", "user.signup", Some(ada.id.as_str())),
+        ] {
+            let mut e = event(actor, action);
+            e.target = target.map(str::to_string);
+            events.push(e);
+        }
+        let trail = Trail { events, names, action: None, next: Some("eyJrIjpbIkFVRElUIl19".into()), past_first: false, stale_cursor: false };
+        let viewer = viewer(&ada, Role::TenantAdmin);
+        shot("activity", &page(&viewer, &trail).render().into_string());
+        let empty = Trail { events: vec![], names: HashMap::new(), action: Some("mfa.enabled".into()), next: None, past_first: true, stale_cursor: true };
+        shot("activity-empty", &page(&viewer, &empty).render().into_string());
+    }
 }

@@ -1,27 +1,30 @@
 //! `/portal/team`: the organization's members and invitations. Admins invite, revoke, change
 //! roles and remove (after a confirm step: `?remove=<usr_id>` shows it, its button posts);
 //! members read. Every action posts to this same address with its `action` field.
-use auth::pages::form::{Fields, Form, QueryFields, csrf_ok, forbidden_form};
-use auth::pages::html::{Input, Page, error_banner, escape, hidden, notice_banner, see_other};
-use auth::pages::{Viewer, error_page, login_for, role_label, viewer_of, wrong_role};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use shared::AppState;
-use shared::domain::ids::{InvitationId, UserId};
-use shared::domain::invitation::{Invitation, InvitationStatus};
-use shared::domain::time::Timestamp;
-use shared::domain::user::{Role, User, UserStatus};
-use shared::http::PageRequest;
-use shared::repo::tenants;
+use domain::ids::{InvitationId, UserId};
+use domain::invitation::{Invitation, InvitationStatus};
+use domain::permissions::Rule;
+use domain::time::Timestamp;
+use domain::user::{Role, User, UserStatus};
+use maud::{Markup, html};
+use serde::Deserialize;
+use store::repo::tenants;
+use web::kit::{self, ButtonStyle, Column, Confirm, Input, InputType, NoticeKind, Select, Tone};
+use web::pages::form::{Form, QueryFields, csrf_token_ok, forbidden_form};
+use web::pages::{Page, Viewer, error_page, require_viewer, role_label, see_other};
+use web::{ApiError, AppState, PageRequest};
 
-use super::Problem;
-use crate::service::{Origin, TeamError, invitations, members, status_word};
+use super::text;
+use crate::service::{Origin, TeamError, invitations, members};
 
 const PAGE: &str = "/portal/team";
 /// Rows shown per list: more than a plan's seats; the page says so if there are more.
 const LIMIT: usize = 100;
-const SELECT_STYLE: &str = "height:44px;padding:0 10px;font:inherit;color:inherit;background:#fff;border:1px solid var(--line);border-radius:8px";
+/// The roles a tenant admin can give, as the invite form words them.
+const ROLES: [(&str, &str); 2] = [("tenant_member", "Organization member"), ("tenant_admin", "Organization admin")];
 
 /// Notices after a redirect come from this fixed list: the query names one, never the text.
 fn notice(code: &str) -> Option<&'static str> {
@@ -34,42 +37,53 @@ fn notice(code: &str) -> Option<&'static str> {
     }
 }
 
-/// What the page shows besides the team: a notice, a problem, the removal to confirm, and
+/// The fields of every form of the page; each action reads the ones it needs. Every one
+/// defaults to "", as an absent field always read.
+#[derive(Debug, Default, Deserialize)]
+pub struct TeamForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    user_id: String,
+    #[serde(default)]
+    invitation_id: String,
+}
+
+/// What the page shows besides the team: a notice, a refusal, the removal to confirm, and
 /// what the admin typed into the invite form.
 #[derive(Default)]
 struct View<'a> {
     notice: Option<&'static str>,
-    problem: Option<Problem>,
+    error: Option<ApiError>,
+    /// Whether `error` refused the invite form, so its fields show it.
+    invite_refused: bool,
     confirm_remove: Option<UserId>,
     invite_email: &'a str,
     invite_role: &'a str,
 }
 
-/// The signed-in tenant user, or the way to sign in or to their own portal.
-async fn require(app: &AppState, headers: &HeaderMap) -> Result<Viewer, Response> {
-    let Some(viewer) = viewer_of(app, headers).await? else {
-        return Err(see_other(&login_for(PAGE), Vec::new()));
-    };
-    match viewer.caller.role {
-        Role::TenantAdmin | Role::TenantMember if viewer.caller.tenant_id.is_some() => Ok(viewer),
-        role => Err(wrong_role(role, "organization admins and members")),
-    }
+/// The team as it is now: what the page lists.
+struct Team {
+    organization: String,
+    members: Vec<User>,
+    more_members: bool,
+    invitations: Vec<Invitation>,
+    more_invitations: bool,
+    seats_used: i64,
+    seat_limit: i64,
+    now: Timestamp,
 }
 
-fn day(t: Timestamp) -> String {
-    format!(r#"<time datetime="{t}">{}</time>"#, &t.to_rfc3339()[..10])
-}
-
-fn role_select(id: &str, selected: &str, short: bool) -> String {
-    let option = |value: &str, label: &str| {
-        format!(r#"<option value="{value}"{}>{label}</option>"#, if value == selected { " selected" } else { "" })
-    };
-    let (member, admin) = if short { ("Member", "Admin") } else { ("Organization member", "Organization admin") };
-    format!(
-        r#"<select id="{id}" name="role" style="{SELECT_STYLE}">{}{}</select>"#,
-        option("tenant_member", member),
-        option("tenant_admin", admin),
-    )
+/// `2026-03-12` of a timestamp, for people; the `datetime` attribute keeps the instant.
+fn day(t: Timestamp) -> Markup {
+    let text = t.to_rfc3339();
+    html! { time datetime=(t) { (text.get(..10).unwrap_or(&text)) } }
 }
 
 fn role_value(role: Role) -> &'static str {
@@ -87,92 +101,192 @@ fn parse_role(raw: &str) -> Result<Role, TeamError> {
     }
 }
 
-/// A member's row: for admins the role is a small form of its own and removal a link to the
-/// confirm step; for members, text.
-fn member_row(user: &User, viewer: &Viewer, admin: bool) -> String {
-    let id = escape(user.id.as_str());
-    let name = escape(&user.name);
-    let mut badges = String::new();
-    if user.id == viewer.caller.user_id {
-        badges.push_str(r#" <span class="badge">You</span>"#);
-    }
-    if user.status == UserStatus::Disabled {
-        badges.push_str(r#" <span class="badge off">Disabled</span>"#);
-    }
-    let mfa = if user.mfa.enabled { r#"<span class="badge on">On</span>"# } else { r#"<span class="badge off">Off</span>"# };
-    let (role, actions) = if admin {
-        let role = format!(
-            r#"<form method="post" action="{PAGE}" style="display:flex;gap:8px;align-items:center;flex-wrap:nowrap">{csrf}{action}{user_id}<label class="sr" for="role-{id}">Role of {name}</label>{select}<button type="submit" class="button secondary" aria-label="Save the role of {name}">Save</button></form>"#,
-            csrf = viewer.csrf_field(),
-            action = hidden("action", "role"),
-            user_id = hidden("user_id", user.id.as_str()),
-            select = role_select(&format!("role-{id}"), role_value(user.role), true),
-        );
-        let remove = format!(r#"<td class="actions"><a class="button danger" href="{PAGE}?remove={id}#confirm" aria-label="Remove {name}">Remove…</a></td>"#);
-        (role, remove)
-    } else {
-        (escape(role_label(user.role)), String::new())
-    };
-    format!(
-        r#"<tr><td><strong>{name}</strong>{badges}<div class="small muted">{email}</div></td><td>{role}</td><td>{mfa}</td><td>{joined}</td>{actions}</tr>"#,
-        email = escape(user.email.as_str()),
-        joined = day(user.created_at),
-    )
-}
-
-fn invitation_row(invitation: &Invitation, viewer: &Viewer, admin: bool, now: Timestamp) -> String {
-    let status = invitation.status_at(now);
-    let badge = match status {
-        InvitationStatus::Pending => r#"<span class="badge">Pending</span>"#.to_string(),
-        InvitationStatus::Accepted => r#"<span class="badge on">Accepted</span>"#.to_string(),
-        other => format!(r#"<span class="badge off">{}</span>"#, capitalized(status_word(other))),
-    };
-    let action = if admin && status == InvitationStatus::Pending {
-        format!(
-            r#"<form method="post" action="{PAGE}">{csrf}{action}{id}<button type="submit" class="button secondary" aria-label="Revoke the invitation of {email}">Revoke</button></form>"#,
-            csrf = viewer.csrf_field(),
-            action = hidden("action", "revoke"),
-            id = hidden("invitation_id", invitation.id.as_str()),
-            email = escape(invitation.email.as_str()),
-        )
-    } else {
-        String::new()
-    };
-    let actions = if admin { format!(r#"<td class="actions">{action}</td>"#) } else { String::new() };
-    format!(
-        r#"<tr><td>{email}</td><td>{role}</td><td>{badge}</td><td>{sent}</td><td>{expires}</td>{actions}</tr>"#,
-        email = escape(invitation.email.as_str()),
-        role = escape(role_label(invitation.role)),
-        sent = day(invitation.created_at),
-        expires = day(invitation.expires_at),
-    )
-}
-
-fn capitalized(word: &str) -> String {
-    let mut chars = word.chars();
-    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
-}
-
-/// The whole page as it is now.
-async fn render(app: &AppState, viewer: &Viewer, view: View<'_>) -> Response {
-    match try_render(app, viewer, view).await {
-        Ok(page) => page,
-        Err(e) => {
-            let problem = Problem::from(e);
-            error_page(problem.status, &problem.message)
+/// A member's role as a small form of its own (admins), saved by its button. Its label is
+/// for screen readers only, since the column heading says what it is; its id is the
+/// member's, as every row has one.
+fn role_form(user: &User, viewer: &Viewer) -> Markup {
+    let current = role_value(user.role);
+    html! {
+        form.inline method="post" action=(PAGE) {
+            (viewer.csrf_field())
+            (kit::hidden("action", "role"))
+            (kit::hidden("user_id", user.id.as_str()))
+            label.sr for={ "role-" (user.id) } { "Role of " (user.name) }
+            select id={ "role-" (user.id) } name="role" {
+                option value="tenant_member" selected[current == "tenant_member"] { "Member" }
+                option value="tenant_admin" selected[current == "tenant_admin"] { "Admin" }
+            }
+            button.button.secondary type="submit" aria-label={ "Save the role of " (user.name) } { "Save" }
         }
     }
 }
 
-async fn try_render(app: &AppState, viewer: &Viewer, view: View<'_>) -> Result<Response, TeamError> {
-    let tenant_id = crate::service::tenant_of(&viewer.caller)?;
+/// A member's row: for admins the role is a form and removal a link to the confirm step;
+/// for members, text.
+fn member_row(user: &User, viewer: &Viewer, admin: bool) -> Vec<Markup> {
+    let mut cells = vec![
+        html! {
+            strong { (user.name) }
+            @if user.id == viewer.caller.user_id { " " (kit::status_badge("You", Tone::Info)) }
+            @if user.status == UserStatus::Disabled { " " (kit::status_badge("Disabled", Tone::Neutral)) }
+            div.small.muted { (user.email) }
+        },
+        if admin { role_form(user, viewer) } else { html! { (role_label(user.role)) } },
+        if user.mfa.enabled { kit::status_badge("On", Tone::Success) } else { kit::status_badge("Off", Tone::Neutral) },
+        day(user.created_at),
+    ];
+    if admin {
+        let confirm = kit::with_param("/portal/team#confirm", "remove", user.id.as_str());
+        cells.push(html! { a.button.danger href=(confirm) aria-label={ "Remove " (user.name) } { "Remove…" } });
+    }
+    cells
+}
+
+fn invitation_status(status: InvitationStatus) -> Markup {
+    match status {
+        InvitationStatus::Pending => kit::status_badge("Pending", Tone::Info),
+        InvitationStatus::Accepted => kit::status_badge("Accepted", Tone::Success),
+        InvitationStatus::Revoked => kit::status_badge("Revoked", Tone::Neutral),
+        InvitationStatus::Expired => kit::status_badge("Expired", Tone::Neutral),
+    }
+}
+
+fn invitation_row(invitation: &Invitation, viewer: &Viewer, admin: bool, now: Timestamp) -> Vec<Markup> {
+    let status = invitation.status_at(now);
+    let mut cells = vec![
+        html! { (invitation.email) },
+        html! { (role_label(invitation.role)) },
+        invitation_status(status),
+        day(invitation.created_at),
+        day(invitation.expires_at),
+    ];
+    if admin {
+        cells.push(html! {
+            @if status == InvitationStatus::Pending {
+                form method="post" action=(PAGE) {
+                    (viewer.csrf_field())
+                    (kit::hidden("action", "revoke"))
+                    (kit::hidden("invitation_id", invitation.id.as_str()))
+                    button.button.secondary type="submit" aria-label={ "Revoke the invitation of " (invitation.email) } { "Revoke" }
+                }
+            }
+        });
+    }
+    cells
+}
+
+/// The step before a removal, or why there is none to show.
+fn confirm_removal(team: &Team, viewer: &Viewer, id: &UserId) -> Markup {
+    let Some(user) = team.members.iter().find(|u| &u.id == id) else {
+        return kit::notice(NoticeKind::Error, "That member is not in your organization (any more).");
+    };
+    let question = text::remove_question(&user.name, user.email.as_str(), &team.organization);
+    let button = text::remove_button(&user.name);
+    kit::confirm_step(
+        &Confirm {
+            question: &question,
+            consequence: "They lose access at once: every session ends and the account is disabled. You can invite the address again later.",
+            action: PAGE,
+            csrf: viewer.csrf(),
+            hidden: &[("action", "remove"), ("user_id", user.id.as_str())],
+            button: &button,
+            destructive: true,
+            cancel_href: PAGE,
+        },
+        None,
+    )
+}
+
+/// The invite form (admins). A seat limit is about the address being added, so it shows
+/// beside that field too, although the API names no field for it.
+fn invite_form(viewer: &Viewer, view: &View<'_>) -> Markup {
+    let error = view.error.as_ref().filter(|_| view.invite_refused);
+    let email_error = error.and_then(|e| e.on("email").or_else(|| (e.code() == "seat_limit_reached").then_some(e.detail.message.as_str())));
+    let role = if view.invite_role.is_empty() { "tenant_member" } else { view.invite_role };
+    html! {
+        h3 #invite { "Invite someone" }
+        (kit::post_form(PAGE, viewer.csrf(), html! {
+            (kit::hidden("action", "invite"))
+            div.pair {
+                (kit::field(&Input::new("Email address", "email", InputType::Email)
+                    .value(view.invite_email)
+                    .autocomplete("off")
+                    .required()
+                    .error(email_error)))
+                (kit::select_field(&Select::new("Role", "role", &ROLES).selected(role).error(error.and_then(|e| e.on("role")))))
+            }
+            (kit::submit("Send invitation", ButtonStyle::Primary))
+        }))
+    }
+}
+
+/// The banner of a refusal: beside the invite form's fields when it is theirs, else the
+/// message itself.
+fn refusal_banner(e: &ApiError, view: &View<'_>, admin: bool) -> Markup {
+    let beside_a_field = e.detail.field.is_some() || e.code() == "seat_limit_reached";
+    if admin && view.invite_refused && beside_a_field {
+        kit::notice(NoticeKind::Error, "The invitation was not sent; see the invite form below.")
+    } else {
+        kit::notice(NoticeKind::Error, e.message_for_people().as_str())
+    }
+}
+
+/// The page's body for `team` as `viewer` sees it.
+fn body(team: &Team, viewer: &Viewer, view: &View<'_>) -> Markup {
     let admin = viewer.caller.role == Role::TenantAdmin;
-    let now = app.clock.now();
+    let mut member_columns = vec![Column::text("Member"), Column::text("Role"), Column::text("Two-factor"), Column::text("Joined (UTC)")];
+    let mut invitation_columns =
+        vec![Column::text("Email"), Column::text("Role"), Column::text("Status"), Column::text("Sent (UTC)"), Column::text("Expires (UTC)")];
+    if admin {
+        member_columns.push(Column::actions("Actions"));
+        invitation_columns.push(Column::actions("Actions"));
+    }
+    let member_rows: Vec<Vec<Markup>> = team.members.iter().map(|u| member_row(u, viewer, admin)).collect();
+    let invitation_rows: Vec<Vec<Markup>> = team.invitations.iter().map(|i| invitation_row(i, viewer, admin, team.now)).collect();
+    html! {
+        @if let Some(notice) = view.notice { (kit::notice(NoticeKind::Notice, notice)) }
+        @if let Some(e) = &view.error { (refusal_banner(e, view, admin)) }
+        @if admin { @if let Some(id) = &view.confirm_remove { (confirm_removal(team, viewer, id)) } }
+        p {
+            strong { (team.seats_used) " of " (team.seat_limit) " seats used" }
+            span.muted { " (members and pending invitations)" }
+        }
+        section.panel {
+            h2 { "Members" }
+            (kit::data_table("Members", &member_columns, &member_rows, "No members yet.", None))
+            @if team.more_members { p.small.muted { "Showing the first " (LIMIT) " members." } }
+        }
+        section.panel {
+            h2 { "Invitations" }
+            (kit::data_table("Invitations", &invitation_columns, &invitation_rows, "No invitations sent yet.", None))
+            @if team.more_invitations { p.small.muted { "Showing the newest " (LIMIT) " invitations." } }
+            @if admin {
+                (invite_form(viewer, view))
+            } @else {
+                p.muted { "Only organization admins can invite people or change the team." }
+            }
+        }
+    }
+}
+
+/// The whole page: the team in the portal's shell, with the refusal's status if any.
+fn page(team: &Team, viewer: &Viewer, view: &View<'_>) -> Page {
+    let admin = viewer.caller.role == Role::TenantAdmin;
+    let status = view.error.as_ref().map_or(StatusCode::OK, |e| e.status);
+    let page = Page::app(viewer, "team", "Team", body(team, viewer, view))
+        .subtitle(team.organization.clone())
+        .crumbs(vec![("Overview".to_string(), "/portal".to_string())])
+        .status(status);
+    if admin { page.actions(kit::link_button("Invite someone", "#invite", ButtonStyle::Primary)) } else { page }
+}
+
+async fn load(app: &AppState, viewer: &Viewer) -> Result<Team, TeamError> {
+    let tenant_id = crate::service::tenant_of(&viewer.caller)?;
     let tenant = tenants::get(app.store.as_ref(), &tenant_id).await?.ok_or(TeamError::NotFound("organization"))?;
     let first = PageRequest { limit: LIMIT, after: None };
     let member_page = members::page(app, &tenant_id, &first).await?;
     let more_members = member_page.items.len() > LIMIT || member_page.next.is_some();
-    let team: Vec<User> = member_page
+    let members: Vec<User> = member_page
         .items
         .iter()
         .take(LIMIT)
@@ -184,75 +298,22 @@ async fn try_render(app: &AppState, viewer: &Viewer, view: View<'_>) -> Result<R
         .collect();
     let invitation_page = invitations::page(app, &tenant_id, &first).await?;
     let more_invitations = invitation_page.items.len() > LIMIT || invitation_page.next.is_some();
-    let sent: Vec<Invitation> = invitation_page.items.iter().take(LIMIT).map(|i| i.record()).collect::<Result<_, _>>()?;
-    let (used, limit) = invitations::seats(app, &tenant_id).await?;
+    let invitations: Vec<Invitation> = invitation_page.items.iter().take(LIMIT).map(|i| i.record()).collect::<Result<_, _>>()?;
+    let (seats_used, seat_limit) = invitations::seats(app, &tenant_id).await?;
+    Ok(Team { organization: tenant.name, members, more_members, invitations, more_invitations, seats_used, seat_limit, now: app.clock.now() })
+}
 
-    let mut banners = String::new();
-    if let Some(n) = view.notice {
-        banners.push_str(&notice_banner(n));
+/// The page as it is now, or the page that explains why it cannot be shown.
+async fn render(app: &AppState, viewer: &Viewer, view: View<'_>) -> Response {
+    match load(app, viewer).await {
+        Ok(team) => page(&team, viewer, &view).into_response(),
+        Err(e) => error_page(&ApiError::from(e)),
     }
-    if let Some(p) = &view.problem {
-        banners.push_str(&match p.field {
-            Some("email") if admin => error_banner("The invitation was not sent; see the invite form below."),
-            _ => error_banner(&p.message),
-        });
-    }
-    let confirm = match (&view.confirm_remove, admin) {
-        (Some(id), true) => match team.iter().find(|u| &u.id == id) {
-            Some(user) => format!(
-                r#"<section id="confirm" class="banner warn" role="alert"><p><strong>Remove {name} ({email}) from {org}?</strong> They lose access at once: every session ends and the account is disabled. You can invite the address again later.</p>
-<form method="post" action="{PAGE}" class="row">{csrf}{action}{user_id}<button type="submit" class="button danger">Remove {name}</button><a class="button secondary" href="{PAGE}">Cancel</a></form></section>"#,
-                name = escape(&user.name),
-                email = escape(user.email.as_str()),
-                org = escape(&tenant.name),
-                csrf = viewer.csrf_field(),
-                action = hidden("action", "remove"),
-                user_id = hidden("user_id", user.id.as_str()),
-            ),
-            None => error_banner("That member is not in your organization (any more)."),
-        },
-        _ => String::new(),
-    };
-    let action_head = if admin { r#"<th><span class="sr">Actions</span></th>"# } else { "" };
-    let member_rows: String = team.iter().map(|u| member_row(u, viewer, admin)).collect();
-    let more_members = if more_members { format!(r#"<p class="small muted">Showing the first {LIMIT} members.</p>"#) } else { String::new() };
-    let invitation_rows: String = sent.iter().map(|i| invitation_row(i, viewer, admin, now)).collect();
-    let invitations_table = if sent.is_empty() {
-        r#"<p class="muted">No invitations sent yet.</p>"#.to_string()
-    } else {
-        format!(
-            r#"<div class="table"><table><thead><tr><th>Email</th><th>Role</th><th>Status</th><th>Sent (UTC)</th><th>Expires (UTC)</th>{action_head}</tr></thead><tbody>{invitation_rows}</tbody></table></div>{more}"#,
-            more = if more_invitations { format!(r#"<p class="small muted">Showing the newest {LIMIT} invitations.</p>"#) } else { String::new() },
-        )
-    };
-    let invite = if admin {
-        let on = |field: &str| view.problem.as_ref().and_then(|p| p.on(field));
-        format!(
-            r#"<h3>Invite someone</h3><form method="post" action="{PAGE}" novalidate>{csrf}{action}{email}<div class="field"><label for="invite-role">Role</label>{select}{role_error}</div><button type="submit" class="button primary auto">Send invitation</button></form>"#,
-            csrf = viewer.csrf_field(),
-            action = hidden("action", "invite"),
-            email = Input::new("Email address", "email", "email").value(view.invite_email).autocomplete("off").attrs("required").error(on("email")).render(),
-            select = role_select("invite-role", if view.invite_role.is_empty() { "tenant_member" } else { view.invite_role }, false),
-            role_error = on("role").map(|e| format!(r#"<p class="field-error">{}</p>"#, escape(e))).unwrap_or_default(),
-        )
-    } else {
-        r#"<p class="muted">Only organization admins can invite people or change the team.</p>"#.to_string()
-    };
-    let body = format!(
-        r#"<div class="between"><h1>Team</h1><a href="/portal">Back to your organization</a></div>
-<p class="lead">{org} · {used} of {limit} seats used (members and pending invitations)</p>{banners}{confirm}
-<h2>Members</h2>
-<div class="table"><table><thead><tr><th>Member</th><th>Role</th><th>Two-factor</th><th>Joined (UTC)</th>{action_head}</tr></thead><tbody>{member_rows}</tbody></table></div>{more_members}
-<div class="section"><h2>Invitations</h2>{invitations_table}{invite}</div>"#,
-        org = escape(&tenant.name),
-    );
-    let status = view.problem.as_ref().map(|p| p.status).unwrap_or(StatusCode::OK);
-    Ok(Page::new("Team", body).wide().status(status).into_response())
 }
 
 /// GET /portal/team (`?notice=` after an action, `?remove=<usr_id>` for the confirm step)
 pub async fn show(State(app): State<AppState>, headers: HeaderMap, QueryFields(query): QueryFields) -> Result<Response, Response> {
-    let viewer = require(&app, &headers).await?;
+    let viewer = require_viewer(&app, &headers, PAGE, Rule::TenantRead).await?;
     let view = View {
         notice: notice(query.get("notice")),
         confirm_remove: UserId::parse(query.trimmed("remove")),
@@ -262,20 +323,20 @@ pub async fn show(State(app): State<AppState>, headers: HeaderMap, QueryFields(q
 }
 
 /// The action a form asked for, through the same use cases as the API; answers the notice code.
-async fn act(app: &AppState, viewer: &Viewer, origin: &Origin, form: &Fields) -> Result<&'static str, TeamError> {
+async fn act(app: &AppState, viewer: &Viewer, origin: &Origin, form: &TeamForm) -> Result<&'static str, TeamError> {
     let caller = &viewer.caller;
-    let user_id = || UserId::parse(form.trimmed("user_id")).ok_or(TeamError::NotFound("member"));
-    match form.get("action") {
+    let user_id = || UserId::parse(form.user_id.trim()).ok_or(TeamError::NotFound("member"));
+    match form.action.as_str() {
         "invite" => {
-            let role = parse_role(form.get("role"))?;
-            invitations::create(app, caller, origin, form.trimmed("email"), role).await.map(|_| "invited")
+            let role = parse_role(&form.role)?;
+            invitations::create(app, caller, origin, form.email.trim(), role).await.map(|_| "invited")
         }
         "revoke" => {
-            let id = InvitationId::parse(form.trimmed("invitation_id")).ok_or(TeamError::NotFound("invitation"))?;
+            let id = InvitationId::parse(form.invitation_id.trim()).ok_or(TeamError::NotFound("invitation"))?;
             invitations::revoke(app, caller, origin, &id).await.map(|_| "revoked")
         }
         "role" => {
-            let role = parse_role(form.get("role"))?;
+            let role = parse_role(&form.role)?;
             members::change_role(app, caller, origin, &user_id()?, role).await.map(|_| "role_changed")
         }
         "remove" => members::remove(app, caller, origin, &user_id()?).await.map(|_| "removed"),
@@ -283,31 +344,34 @@ async fn act(app: &AppState, viewer: &Viewer, origin: &Origin, form: &Fields) ->
     }
 }
 
-/// POST /portal/team: one action, then back to the page (303), or the page with the problem.
-pub async fn submit(State(app): State<AppState>, origin: Origin, headers: HeaderMap, Form(form): Form) -> Result<Response, Response> {
-    let viewer = require(&app, &headers).await?;
-    if !csrf_ok(&headers, &form) {
+/// POST /portal/team: one action, then back to the page (303), or the page with the refusal.
+pub async fn submit(State(app): State<AppState>, origin: Origin, headers: HeaderMap, Form(form): Form<TeamForm>) -> Result<Response, Response> {
+    let viewer = require_viewer(&app, &headers, PAGE, Rule::TenantRead).await?;
+    if !csrf_token_ok(&headers, &form.csrf_token) {
         return Err(forbidden_form(PAGE));
     }
-    let invite_values = |problem| View {
-        problem: Some(problem),
-        invite_email: if form.get("action") == "invite" { form.trimmed("email") } else { "" },
-        invite_role: if form.get("action") == "invite" { form.get("role") } else { "" },
+    let inviting = form.action == "invite";
+    let refused = |error: ApiError| View {
+        error: Some(error),
+        invite_refused: inviting,
+        invite_email: if inviting { form.email.trim() } else { "" },
+        invite_role: if inviting { form.role.as_str() } else { "" },
         ..View::default()
     };
     if viewer.caller.role != Role::TenantAdmin {
-        let problem = Problem::new(StatusCode::FORBIDDEN, "Only organization admins can change the team.");
-        return Ok(render(&app, &viewer, invite_values(problem)).await);
+        let error = ApiError::forbidden("insufficient_role", "Only organization admins can change the team.");
+        return Ok(render(&app, &viewer, refused(error)).await);
     }
     match act(&app, &viewer, &origin, &form).await {
-        Ok(code) => Ok(see_other(&format!("{PAGE}?notice={code}"), Vec::new())),
-        Err(e) => Ok(render(&app, &viewer, invite_values(Problem::from(e))).await),
+        Ok(code) => Ok(see_other(&kit::with_param(PAGE, "notice", code), Vec::new())),
+        Err(e) => Ok(render(&app, &viewer, refused(ApiError::from(e))).await),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pages::testing::{XSS, assert_inert, invitation, shot, user, viewer};
 
     #[test]
     fn notices_come_from_a_fixed_list() {
@@ -319,8 +383,119 @@ mod tests {
     fn only_the_two_tenant_roles_are_offered_and_accepted() {
         assert_eq!(parse_role("tenant_admin").unwrap(), Role::TenantAdmin);
         assert!(parse_role("platform_admin").is_err());
-        let select = role_select("r", "tenant_admin", false);
-        assert!(select.contains(r#"<option value="tenant_admin" selected>"#), "{select}");
-        assert!(!select.contains("platform"));
+        let me = user("Ada", "ada@example.com", Role::TenantAdmin);
+        let form = role_form(&me, &viewer(&me, Role::TenantAdmin)).into_string();
+        assert!(form.contains(r#"<option value="tenant_admin" selected>"#), "{form}");
+        assert!(!form.contains("platform"));
+    }
+
+    fn team(members: Vec<User>, organization: &str) -> Team {
+        let now = Timestamp::from_unix(1_795_600_800);
+        let mut revoked = invitation("gone@example.com");
+        revoked.status = InvitationStatus::Revoked;
+        Team {
+            organization: organization.to_string(),
+            members,
+            more_members: false,
+            invitations: vec![invitation("x'y&z@example.com"), revoked],
+            more_invitations: true,
+            seats_used: 3,
+            seat_limit: 5,
+            now,
+        }
+    }
+
+    fn render_html(team: &Team, viewer: &Viewer, view: &View<'_>) -> String {
+        page(team, viewer, view).render().into_string()
+    }
+
+    #[test]
+    fn the_list_escapes_every_name_address_and_organization() {
+        let me = user(XSS, "ada@example.com", Role::TenantAdmin);
+        let mut other = user(XSS, "x'y&z@example.com", Role::TenantMember);
+        other.status = UserStatus::Disabled;
+        let viewer = viewer(&me, Role::TenantAdmin);
+        let team = team(vec![me.clone(), other.clone()], XSS);
+        let view = View { notice: notice("invited"), confirm_remove: Some(other.id.clone()), ..View::default() };
+        let html = render_html(&team, &viewer, &view);
+        assert_inert(&html);
+        assert!(html.contains("3 of 5 seats used"));
+        assert!(html.contains("x'y&amp;z@example.com"));
+        assert!(html.contains("Invitation sent."));
+        assert!(html.contains(r#"id="confirm""#), "the confirm step");
+        assert!(html.contains("Remove &lt;script&gt;"), "the confirm button names the member, escaped");
+        // Ids and query values in links are percent-encoded, then escaped.
+        let remove = kit::with_param(PAGE, "remove", other.id.as_str());
+        assert!(html.contains(&remove), "{html}");
+        assert_eq!(html.matches("novalidate").count(), 2, "the invite form and the confirm step only");
+    }
+
+    #[test]
+    fn a_member_reads_the_team_without_forms() {
+        let me = user("Grace Hopper", "grace@example.com", Role::TenantMember);
+        let admin = user("Ada Lovelace", "ada@example.com", Role::TenantAdmin);
+        let viewer = viewer(&me, Role::TenantMember);
+        let html = render_html(&team(vec![admin, me.clone()], "Analytical Engines"), &viewer, &View::default());
+        assert!(html.contains("Only organization admins can invite people"));
+        assert!(!html.contains(r#"value="invite""#) && !html.contains("remove="));
+    }
+
+    #[test]
+    fn a_refused_invitation_keeps_what_was_typed_and_says_why_beside_the_field() {
+        let me = user("Ada Lovelace", "ada@example.com", Role::TenantAdmin);
+        let viewer = viewer(&me, Role::TenantAdmin);
+        let team = team(vec![me.clone()], "Analytical Engines");
+        for (error, field_text) in [
+            (ApiError::from(TeamError::invalid("email", XSS)), "Enter a valid email address"),
+            (ApiError::from(TeamError::Rule(domain::team::TeamRuleError::SeatLimitReached { limit: 3 })), "All 3 seats of your plan"),
+        ] {
+            let view = View { error: Some(error), invite_refused: true, invite_email: XSS, invite_role: XSS, ..View::default() };
+            let html = render_html(&team, &viewer, &view);
+            assert_inert(&html);
+            assert!(html.contains("The invitation was not sent; see the invite form below."));
+            let beside = html.split(r#"id="f-email-error">"#).nth(1).unwrap_or("");
+            assert!(beside.starts_with(field_text), "{html}");
+            assert!(html.contains("value=\"&lt;script&gt;alert(1)&lt;/script&gt;&quot;'\""), "the typed address, escaped");
+        }
+    }
+
+    #[test]
+    fn a_refusal_of_a_row_action_is_a_banner_with_the_apis_status() {
+        let me = user("Ada Lovelace", "ada@example.com", Role::TenantAdmin);
+        let viewer = viewer(&me, Role::TenantAdmin);
+        let view = View { error: Some(ApiError::from(TeamError::Rule(domain::team::TeamRuleError::LastAdmin))), ..View::default() };
+        let page = page(&team(vec![me.clone()], "Analytical Engines"), &viewer, &view);
+        assert_eq!(page.status, StatusCode::CONFLICT);
+        assert!(page.render().into_string().contains("at least one admin"));
+    }
+
+    /// With `PAGE_SHOTS_DIR` set, the page as people see it, to look at in a browser.
+    #[test]
+    fn realistic_shots() {
+        let ada = user("Ada Lovelace", "ada@engines.example", Role::TenantAdmin);
+        let mut grace = user("Grace Hopper", "grace.hopper@engines.example", Role::TenantMember);
+        grace.mfa.enabled = true;
+        let mut alan = user("Alan Turing", "alan@engines.example", Role::TenantMember);
+        alan.status = UserStatus::Disabled;
+        let mut accepted = invitation("grace.hopper@engines.example");
+        accepted.status = InvitationStatus::Accepted;
+        let mut team = team(vec![ada.clone(), grace.clone(), alan], "Analytical Engines Ltd");
+        team.invitations = vec![invitation("katherine@engines.example"), accepted, team.invitations[1].clone()];
+        team.more_invitations = false;
+        team.seat_limit = 3;
+        let admin = viewer(&ada, Role::TenantAdmin);
+        shot("team-admin", &render_html(&team, &admin, &View { notice: notice("invited"), ..View::default() }));
+        shot("team-confirm", &render_html(&team, &admin, &View { confirm_remove: Some(grace.id.clone()), ..View::default() }));
+        let refused = View {
+            error: Some(ApiError::from(TeamError::Rule(domain::team::TeamRuleError::SeatLimitReached { limit: 3 }))),
+            invite_refused: true,
+            invite_email: "edsger@engines.example",
+            invite_role: "tenant_admin",
+            ..View::default()
+        };
+        shot("team-invite-refused", &render_html(&team, &admin, &refused));
+        let last = View { error: Some(ApiError::from(TeamError::Rule(domain::team::TeamRuleError::LastAdmin))), ..View::default() };
+        shot("team-last-admin", &render_html(&team, &admin, &last));
+        shot("team-member", &render_html(&team, &viewer(&grace, Role::TenantMember), &View::default()));
     }
 }

@@ -17,18 +17,20 @@
 //! The invitation is used once: its save is guarded by its `version`, in the transaction that
 //! creates or attaches the account. Expired, revoked or used: 400 `invalid_token`.
 use serde_json::json;
-use shared::AppState;
-use shared::auth::secrets;
-use shared::domain::ids::UserId;
-use shared::domain::invitation::{Invitation, InvitationStatus};
-use shared::domain::password::MIN_LENGTH;
-use shared::domain::tenant::TenantStatus;
-use shared::domain::text::parse_line;
-use shared::domain::user::{Role, User, UserStatus};
-use shared::ports::item_store::StoreError;
-use shared::repo::{invitations, sessions, team, tenants, users};
+use web::AppState;
+use domain::secrets;
+use domain::ids::UserId;
+use domain::invitation::{Invitation, InvitationStatus};
+use domain::password::MIN_LENGTH;
+use domain::tenant::TenantStatus;
+use domain::text::parse_line;
+use domain::user::{Role, User, UserStatus};
+use store::ports::item_store::StoreError;
+use store::repo::{invitations, sessions, team, tenants, users};
+use store::retry;
+use tokio::sync::OnceCell;
 
-use super::{ATTEMPTS, Origin, TeamError, commit, lost_race};
+use super::{ATTEMPTS, Origin, TeamError};
 
 /// What accepting would do with the account of the invited address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,10 +115,13 @@ pub async fn preview(app: &AppState, token: &str) -> Result<Preview, TeamError> 
 }
 
 async fn hash(password: String) -> Result<String, TeamError> {
-    auth::service::hash_password(password, MIN_LENGTH).await.map_err(|e| match e {
-        auth::service::AuthError::Invalid { field, message } => TeamError::Invalid { field, message },
-        other => TeamError::Internal(other.to_string()),
-    })
+    tokio::task::spawn_blocking(move || domain::password::hash_new(&password, MIN_LENGTH))
+        .await
+        .map_err(|e| TeamError::Internal(e.to_string()))?
+        .map_err(|e| match e {
+            domain::password::PasswordError::Hash(e) => TeamError::Internal(e),
+            other => TeamError::invalid("password", other),
+        })
 }
 
 fn parse_name(raw: &str) -> Result<String, TeamError> {
@@ -127,10 +132,11 @@ fn parse_name(raw: &str) -> Result<String, TeamError> {
 pub async fn accept(app: &AppState, token: &str, name: Option<String>, password: Option<String>, origin: &Origin) -> Result<Accepted, TeamError> {
     let store = app.store.as_ref();
     // A malformed name is refused before anything is read or written.
-    let name = name.as_deref().map(parse_name).transpose()?;
+    let name = &name.as_deref().map(parse_name).transpose()?;
+    let password = &password;
     // argon2 is slow by design: hashed once, whichever way the attempts below go.
-    let mut password_hash = None;
-    for _ in 0..ATTEMPTS {
+    let password_hash = &OnceCell::new();
+    retry::on_conflict(ATTEMPTS, || async move {
         let invitation = pending(app, token).await?;
         organization(app, &invitation).await?;
         let now = app.clock.now();
@@ -141,14 +147,16 @@ pub async fn accept(app: &AppState, token: &str, name: Option<String>, password:
         };
         let existing = users::find_by_email(store, &invitation.email).await?;
         match account_state(existing.as_ref(), &invitation) {
-            AccountState::AlreadyMember => return Err(TeamError::AlreadyMember),
-            AccountState::Taken => return Err(TeamError::EmailTaken),
+            AccountState::AlreadyMember => Err(TeamError::AlreadyMember),
+            AccountState::Taken => Err(TeamError::EmailTaken),
             AccountState::New => {
                 let name = name.clone().or_else(|| invitation.name.clone()).ok_or_else(|| TeamError::invalid("name", "is required to create your account"))?;
-                if password_hash.is_none() {
-                    let password = password.clone().ok_or_else(|| TeamError::invalid("password", "is required to create your account"))?;
-                    password_hash = Some(hash(password).await?);
-                }
+                let password_hash = password_hash
+                    .get_or_try_init(|| async {
+                        let password = password.clone().ok_or_else(|| TeamError::invalid("password", "is required to create your account"))?;
+                        hash(password).await
+                    })
+                    .await?;
                 let user = User {
                     id: UserId::generate(now),
                     email: invitation.email.clone(),
@@ -158,7 +166,7 @@ pub async fn accept(app: &AppState, token: &str, name: Option<String>, password:
                     status: UserStatus::Active,
                     // The emailed link proves the address.
                     email_verified: true,
-                    password_hash: password_hash.clone(),
+                    password_hash: Some(password_hash.clone()),
                     created_at: now,
                     version: 1,
                     mfa: Default::default(),
@@ -171,12 +179,12 @@ pub async fn accept(app: &AppState, token: &str, name: Option<String>, password:
                 }
                 let extra = audit.appended_to(extra)?;
                 match users::create(store, &user, extra).await {
-                    Ok(()) => return Ok(Accepted { user, created: true }),
+                    Ok(()) => Ok(Accepted { user, created: true }),
                     // Someone made an account with this address meanwhile: go again as an existing one.
-                    Err(users::UserRepoError::EmailTaken) => continue,
-                    Err(users::UserRepoError::Store(StoreError::ConditionFailed { index: Some(2) })) => return Err(TeamError::InvalidToken),
-                    Err(users::UserRepoError::Store(e)) if lost_race(&e, &[3]) => continue,
-                    Err(users::UserRepoError::Store(e)) => return Err(e.into()),
+                    Err(users::UserRepoError::EmailTaken) => Err(TeamError::Conflict),
+                    Err(users::UserRepoError::Store(StoreError::ConditionFailed { index: Some(2) })) => Err(TeamError::InvalidToken),
+                    Err(users::UserRepoError::Store(e)) if retry::lost_race_on(&e, &[3]) => Err(TeamError::Conflict),
+                    Err(users::UserRepoError::Store(e)) => Err(e.into()),
                 }
             }
             AccountState::Attachable => {
@@ -184,11 +192,8 @@ pub async fn accept(app: &AppState, token: &str, name: Option<String>, password:
                 if let Some(name) = &name {
                     user.name = name.clone();
                 }
-                if let Some(password) = &password {
-                    if password_hash.is_none() {
-                        password_hash = Some(hash(password.clone()).await?);
-                    }
-                    user.password_hash = password_hash.clone();
+                if let Some(password) = password {
+                    user.password_hash = Some(password_hash.get_or_try_init(|| hash(password.clone())).await?.clone());
                 }
                 user.tenant_id = invitation.tenant_id.clone();
                 user.role = invitation.role;
@@ -196,26 +201,26 @@ pub async fn accept(app: &AppState, token: &str, name: Option<String>, password:
                 user.email_verified = true;
                 user.version += 1;
                 // A disabled account has no live session; any left over ends here all the same.
-                let ended = sessions::end_all(store, &user.id).await?;
+                let ended = sessions::to_end(store, &user.id).await?;
                 let audit = audit(&accepted, &user, "attached", origin, now);
                 let mut writes = vec![invitations::save(&accepted)?, users::save(&user)?];
                 if let Some(roster) = &roster {
                     writes.push(team::save(roster)?);
                 }
                 let writes = audit.appended_to(writes)?;
-                match commit(store, writes, ended).await {
-                    Ok(()) => return Ok(Accepted { user, created: false }),
-                    Err(StoreError::ConditionFailed { index: Some(0) }) => return Err(TeamError::InvalidToken),
-                    Err(e) if lost_race(&e, &[1, 2]) => continue,
-                    Err(e) => return Err(e.into()),
+                match sessions::commit_ending_sessions(store, writes, ended).await {
+                    Ok(()) => Ok(Accepted { user, created: false }),
+                    Err(StoreError::ConditionFailed { index: Some(0) }) => Err(TeamError::InvalidToken),
+                    Err(e) if retry::lost_race_on(&e, &[1, 2]) => Err(TeamError::Conflict),
+                    Err(e) => Err(e.into()),
                 }
             }
         }
-    }
-    Err(TeamError::Conflict)
+    })
+    .await
 }
 
-fn audit(invitation: &Invitation, user: &User, account: &str, origin: &Origin, now: shared::domain::time::Timestamp) -> shared::audit::AuditEvent {
+fn audit(invitation: &Invitation, user: &User, account: &str, origin: &Origin, now: domain::time::Timestamp) -> store::audit::AuditEvent {
     origin.event(now, user.id.as_str(), "invitation.accepted")
         .tenant(invitation.tenant_id.as_ref())
         .target(&invitation.id)
@@ -225,9 +230,9 @@ fn audit(invitation: &Invitation, user: &User, account: &str, origin: &Origin, n
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::domain::email::Email;
-    use shared::domain::ids::{InvitationId, TenantId};
-    use shared::domain::time::Timestamp;
+    use domain::email::Email;
+    use domain::ids::{InvitationId, TenantId};
+    use domain::time::Timestamp;
 
     fn user(tenant: Option<TenantId>, role: Role, status: UserStatus) -> User {
         let now = Timestamp::from_unix(1_795_600_800);

@@ -2,19 +2,21 @@
 //! hash of its secret stored, one seat held until it is accepted, revoked or expires) and
 //! revoke.
 use serde_json::json;
-use shared::AppState;
-use shared::auth::{Caller, secrets};
-use shared::domain::email::Email;
-use shared::domain::ids::{InvitationId, TenantId};
-use shared::domain::invitation::{Invitation, InvitationError, InvitationStatus, VALID_SECONDS};
-use shared::domain::team::HeldSeat;
-use shared::domain::user::Role;
-use shared::http::PageRequest;
-use shared::ports::item_store::Page;
-use shared::repo::{invitations, team, tenants, users};
+use web::AppState;
+use domain::secrets;
+use web::auth::Caller;
+use domain::email::Email;
+use domain::ids::{InvitationId, TenantId};
+use domain::invitation::{Invitation, InvitationError, InvitationStatus, VALID_SECONDS};
+use domain::team::HeldSeat;
+use domain::user::Role;
+use web::PageRequest;
+use store::ports::item_store::Page;
+use store::repo::{invitations, team, tenants, users};
+use store::retry;
 
 use super::members::tenant_role;
-use super::{ATTEMPTS, Origin, TeamError, lost_race, seat_limit, tenant_of, writable_tenant};
+use super::{ATTEMPTS, Origin, TeamError, seat_limit, tenant_of, writable_tenant};
 use crate::emails;
 
 /// One page of the tenant's invitations, newest first.
@@ -26,16 +28,16 @@ pub async fn page(app: &AppState, tenant: &TenantId, request: &PageRequest) -> R
 /// member's is refused; an address with an account elsewhere is invited all the same (saying
 /// so would tell a tenant admin who has an account), and accepting explains.
 pub async fn create(app: &AppState, caller: &Caller, origin: &Origin, email: &str, role: Role) -> Result<Invitation, TeamError> {
-    let tenant_id = tenant_of(caller)?;
-    let email = Email::parse(email).map_err(|_| TeamError::invalid("email", "is not an email address"))?;
+    let tenant_id = &tenant_of(caller)?;
+    let email = &Email::parse(email).map_err(|_| TeamError::invalid("email", "is not an email address"))?;
     let role = tenant_role(role)?;
     let store = app.store.as_ref();
-    let inviter = users::get(store, &caller.user_id).await?.map(|u| u.name).unwrap_or_else(|| "Your administrator".into());
-    for _ in 0..ATTEMPTS {
-        let tenant = writable_tenant(app, &tenant_id).await?;
+    let inviter = &users::get(store, &caller.user_id).await?.map(|u| u.name).unwrap_or_else(|| "Your administrator".into());
+    retry::on_conflict(ATTEMPTS, || async move {
+        let tenant = writable_tenant(app, tenant_id).await?;
         let limit = seat_limit(app, &tenant).await?;
-        if let Some(user) = users::find_by_email(store, &email).await?
-            && user.tenant_id.as_ref() == Some(&tenant_id)
+        if let Some(user) = users::find_by_email(store, email).await?
+            && user.tenant_id.as_ref() == Some(tenant_id)
         {
             return Err(TeamError::AlreadyMember);
         }
@@ -56,29 +58,29 @@ pub async fn create(app: &AppState, caller: &Caller, origin: &Origin, email: &st
             version: 1,
         };
         let seat = HeldSeat { invitation_id: invitation.id.clone(), email: email.clone(), expires_at: invitation.expires_at };
-        let roster = team::load(store, &tenant_id, now).await?.hold_seat(seat, now, limit)?;
+        let roster = team::load(store, tenant_id, now).await?.hold_seat(seat, now, limit)?;
         let audit = origin.event(now, caller.user_id.as_str(), "invitation.created")
-            .tenant(Some(&tenant_id))
+            .tenant(Some(tenant_id))
             .target(&invitation.id)
             .details(json!({"email": email, "role": role, "expires_at": invitation.expires_at}));
         let writes = audit.appended_to(vec![team::save(&roster)?, invitations::create(&invitation)?])?;
         match store.transact(writes).await {
             Ok(()) => {}
-            Err(e) if lost_race(&e, &[0]) => continue,
+            Err(e) if retry::lost_race_on(&e, &[0]) => return Err(TeamError::Conflict),
             Err(e) => return Err(e.into()),
         }
-        let mail = emails::invitation(&email, &inviter, &tenant.name, role, &app.config.public_url, &secret);
+        let mail = emails::invitation(email, inviter, &tenant.name, role, &app.config.public_url, &secret);
         if let Err(e) = app.mailer.send(&mail).await {
             // An invitation nobody received only holds a seat: take it back, so that a retry
             // sends a new one instead of answering `already_invited`.
-            if let Err(undo) = revoke_as(app, &tenant_id, &invitation.id, "system", origin, Some("email not sent")).await {
+            if let Err(undo) = revoke_as(app, tenant_id, &invitation.id, "system", origin, Some("email not sent")).await {
                 tracing::error!(error = %undo, invitation = %invitation.id, "could not revoke an invitation whose email failed");
             }
             return Err(e.into());
         }
-        return Ok(invitation);
-    }
-    Err(TeamError::Conflict)
+        Ok(invitation)
+    })
+    .await
 }
 
 /// Revokes a pending invitation of the caller's tenant; its seat is free again.
@@ -90,7 +92,7 @@ pub async fn revoke(app: &AppState, caller: &Caller, origin: &Origin, id: &Invit
 
 async fn revoke_as(app: &AppState, tenant: &TenantId, id: &InvitationId, actor: &str, origin: &Origin, reason: Option<&str>) -> Result<Invitation, TeamError> {
     let store = app.store.as_ref();
-    for _ in 0..ATTEMPTS {
+    retry::on_conflict(ATTEMPTS, || async move {
         let now = app.clock.now();
         let invitation = invitations::get(store, Some(tenant), id).await?.ok_or(TeamError::NotFound("invitation"))?;
         let revoked = invitation.revoke(now).map_err(|InvitationError::NotPending(status)| TeamError::NotPending(status))?;
@@ -100,12 +102,12 @@ async fn revoke_as(app: &AppState, tenant: &TenantId, id: &InvitationId, actor: 
             .target(id)
             .details(json!({"email": revoked.email, "reason": reason}));
         match store.transact(audit.appended_to(vec![invitations::save(&revoked)?, team::save(&roster)?])?).await {
-            Ok(()) => return Ok(revoked),
-            Err(e) if lost_race(&e, &[0, 1]) => continue,
-            Err(e) => return Err(e.into()),
+            Ok(()) => Ok(revoked),
+            Err(e) if retry::lost_race_on(&e, &[0, 1]) => Err(TeamError::Conflict),
+            Err(e) => Err(e.into()),
         }
-    }
-    Err(TeamError::Conflict)
+    })
+    .await
 }
 
 /// The seats the tenant uses (members and live pending invitations) and its plan's limit.

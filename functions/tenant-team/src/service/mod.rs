@@ -1,4 +1,4 @@
-//! The team use cases: load → rule (`shared::domain::team`, `shared::domain::invitation`) →
+//! The team use cases: load → rule (`domain::team`, `domain::invitation`) →
 //! one transaction holding the change, the roster and the audit event → emit (the invitation
 //! email). Handlers in `api` and `pages` call these and only translate.
 //!
@@ -10,21 +10,21 @@ pub mod members;
 #[cfg(test)]
 mod scenarios;
 
-use shared::auth::Caller;
-use shared::domain::ids::TenantId;
-use shared::domain::invitation::InvitationStatus;
-use shared::domain::team::TeamRuleError;
-use shared::domain::tenant::{Tenant, TenantStatus};
-use shared::http::ApiError;
-use shared::ports::item_store::{ItemStore, MAX_TRANSACT_ITEMS, StoreError, Write};
-use shared::repo::{plans, tenants};
-use shared::AppState;
-pub use shared::http::client::Origin;
+use web::auth::Caller;
+use domain::ids::TenantId;
+use domain::invitation::InvitationStatus;
+use domain::team::TeamRuleError;
+use domain::tenant::{Tenant, TenantStatus};
+use web::ApiError;
+use store::ports::item_store::StoreError;
+use store::repo::{plans, tenants};
+use web::AppState;
+pub use web::client::Origin;
 
 
 
 /// How many times a change is tried after a concurrent change to the same team won the race
-/// (the roster's version moved): each try starts again from fresh data.
+/// (the roster's version moved): each try starts again from fresh data (`store::retry`).
 const ATTEMPTS: usize = 3;
 
 /// What the team use cases refuse with; the one mapping to HTTP is `From<TeamError> for ApiError`.
@@ -46,14 +46,22 @@ pub enum TeamError {
     NotPending(InvitationStatus),
     #[error("the organization is {0:?}")]
     TenantNotWritable(TenantStatus),
+    /// A concurrent change to the team won the race: the attempt that answers it is tried
+    /// again (`store::retry`), and it is the answer once the attempts run out.
     #[error("the team changed concurrently too often")]
     Conflict,
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
-    Mail(#[from] shared::ports::mailer::MailError),
+    Mail(#[from] store::ports::mailer::MailError),
     #[error("{0}")]
     Internal(String),
+}
+
+impl store::retry::LostRace for TeamError {
+    fn lost_race(&self) -> bool {
+        matches!(self, TeamError::Conflict)
+    }
 }
 
 impl TeamError {
@@ -62,50 +70,74 @@ impl TeamError {
     }
 }
 
+/// Field names as people read them, for the sentences below.
+fn field_label(field: &str) -> &str {
+    match field {
+        "email" => "Email address",
+        "password" => "Password",
+        "name" => "Your name",
+        "role" => "Role",
+        "action" => "That action",
+        other => other,
+    }
+}
+
+/// The one mapping to HTTP, API and pages alike: the status and code are the contract, the
+/// message is written for the person who will read it beside a form field or in a banner.
 impl From<TeamError> for ApiError {
     fn from(e: TeamError) -> ApiError {
         match e {
-            TeamError::Invalid { field, message } => ApiError::invalid_field(field, message),
-            TeamError::NotFound(what) => ApiError::not_found(what),
-            TeamError::InvalidToken => {
-                ApiError::bad_request("invalid_token", "This invitation is invalid, has expired, was revoked or was already used.")
+            TeamError::Invalid { field: "email", .. } => {
+                ApiError::invalid_field("email", "Enter a valid email address, like name@example.com.")
             }
+            TeamError::Invalid { field, message } => {
+                ApiError::invalid_field(field, format!("{} {}.", field_label(field), message.trim_end_matches('.')))
+            }
+            // The caller's own organization: there is no "your organization" to be missing from.
+            TeamError::NotFound("organization") => ApiError::not_found("organization"),
+            TeamError::NotFound(what) => ApiError::new(
+                http::StatusCode::NOT_FOUND,
+                "not_found",
+                format!("That {what} is not in your organization (any more)."),
+            ),
+            TeamError::InvalidToken => ApiError::bad_request(
+                "invalid_token",
+                "This invitation link is invalid, has expired, was revoked or was already used. Ask the person who invited you for a new one.",
+            ),
             TeamError::Rule(TeamRuleError::SeatLimitReached { limit }) => ApiError::new(
                 http::StatusCode::UNPROCESSABLE_ENTITY,
                 "seat_limit_reached",
-                format!("Your plan has {limit} seats and members plus pending invitations fill them; revoke an invitation, remove a member or upgrade the plan."),
+                format!("All {limit} seats of your plan are taken by members and pending invitations. Revoke an invitation, remove a member or upgrade your plan."),
             ),
             TeamError::Rule(TeamRuleError::LastAdmin) => ApiError::conflict(
                 "last_admin",
-                "The organization needs at least one admin: make another member admin first.",
+                "Your organization needs at least one admin. Make another member an admin first.",
             ),
             TeamError::Rule(TeamRuleError::AlreadyInvited) => ApiError::conflict(
                 "already_invited",
-                "A pending invitation to this address exists; revoke it to send a new one.",
+                "This address already has a pending invitation. Revoke it first to send a new one.",
             )
             .with_field("email"),
             TeamError::AlreadyMember => {
-                ApiError::conflict("already_member", "This address already belongs to a member of this organization.").with_field("email")
+                ApiError::conflict("already_member", "This address already belongs to a member of your organization.").with_field("email")
             }
             TeamError::EmailTaken => ApiError::conflict(
                 "email_taken",
-                "This address already has an account in another organization or on the platform; an account belongs to one organization.",
+                "This email address already has a DotMac account in another organization or on the platform. An account belongs to one organization; ask to be invited with another address.",
             ),
             TeamError::NotPending(status) => ApiError::conflict(
                 "invalid_state",
-                format!("Only a pending invitation can be revoked; this one is {}.", status_word(status)),
+                format!("That invitation is {} already; only a pending invitation can be revoked.", status_word(status)),
             ),
             TeamError::TenantNotWritable(TenantStatus::Suspended) => ApiError::forbidden(
                 "tenant_suspended",
-                "This organisation is suspended: you can sign in and read, but not change anything.",
+                "This organization is suspended: you can look around, but nothing can be changed until it is reactivated.",
             ),
             TeamError::TenantNotWritable(TenantStatus::Provisioning) => {
                 ApiError::forbidden("tenant_provisioning", "This organisation is still being set up; try again shortly.")
             }
             TeamError::TenantNotWritable(_) => ApiError::forbidden("tenant_deleted", "This organisation has been deleted."),
-            TeamError::Conflict => {
-                ApiError::conflict("conflict", "The team was changed by other requests at the same moment; retry with fresh data.")
-            }
+            TeamError::Conflict => ApiError::conflict("conflict", "Someone changed the team at the same moment. Please try again."),
             TeamError::Store(e) => e.into(),
             TeamError::Mail(e) => e.into(),
             TeamError::Internal(message) => ApiError::internal(&TeamError::Internal(message)),
@@ -143,30 +175,6 @@ pub(crate) async fn seat_limit(app: &AppState, tenant: &Tenant) -> Result<i64, T
     Ok(plan.limits.seats)
 }
 
-/// Runs `writes` with as many of `ended` (session deletes) as fit in one transaction, then the
-/// rest of `ended` in further transactions. Condition failures name a write of `writes`.
-pub(crate) async fn commit(store: &dyn ItemStore, mut writes: Vec<Write>, ended: Vec<Write>) -> Result<(), StoreError> {
-    let room = MAX_TRANSACT_ITEMS.saturating_sub(writes.len());
-    let (first, rest) = ended.split_at(ended.len().min(room));
-    writes.extend(first.iter().cloned());
-    store.transact(writes).await?;
-    // More sessions than fit: they end a moment later, still before this answer leaves.
-    for chunk in rest.chunks(MAX_TRANSACT_ITEMS) {
-        store.transact(chunk.to_vec()).await?;
-    }
-    Ok(())
-}
-
-/// Whether a failed transaction lost the race on one of `writes` positions (the roster or a
-/// version-guarded record), so the use case should start again.
-pub(crate) fn lost_race(e: &StoreError, positions: &[usize]) -> bool {
-    match e {
-        StoreError::ConditionFailed { index: Some(i) } => positions.contains(i),
-        StoreError::TransactionConflict => true,
-        _ => false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,6 +192,14 @@ mod tests {
         assert_eq!(answer(TeamError::NotFound("member")), (404, "not_found".into()));
         assert_eq!(answer(TeamError::TenantNotWritable(TenantStatus::Suspended)), (403, "tenant_suspended".into()));
         assert_eq!(answer(TeamError::invalid("email", "is not an email address")), (422, "invalid_field".into()));
+    }
+
+    #[test]
+    fn a_field_refusal_names_its_field_in_plain_words() {
+        let api = ApiError::from(TeamError::invalid("password", "must be at least 8 characters"));
+        assert_eq!(api.on("password"), Some("Password must be at least 8 characters."));
+        let api = ApiError::from(TeamError::invalid("email", "is not an email address"));
+        assert_eq!(api.on("email"), Some("Enter a valid email address, like name@example.com."));
     }
 
     #[test]

@@ -1,14 +1,14 @@
 //! The use cases against the embedded store: the team's rules hold when requests race.
 //! The racing futures share one task, so each yields at every store call and they interleave.
-use shared::AppState;
-use shared::auth::Caller;
-use shared::auth::caller::Via;
-use shared::domain::email::Email;
-use shared::domain::ids::{SessionId, TenantId, UserId};
-use shared::domain::user::{Role, User, UserStatus};
-use shared::domain::team::TeamRuleError;
-use shared::repo::tenants::{self, Tenant, TenantStatus};
-use shared::repo::{plans, team, users};
+use web::AppState;
+use web::auth::Caller;
+use web::auth::caller::Via;
+use domain::email::Email;
+use domain::ids::{SessionId, TenantId, UserId};
+use domain::user::{Role, User, UserStatus};
+use domain::team::TeamRuleError;
+use store::repo::tenants::{self, Tenant, TenantStatus};
+use store::repo::{plans, team, users};
 
 use super::{Origin, TeamError, invitations, members};
 
@@ -58,7 +58,7 @@ fn caller(user: &User) -> Caller {
 #[tokio::test]
 async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
     // GIVEN a tenant with two admins (the roster counted before either change)
-    let (app, _clock) = shared::testing::state();
+    let (app, _clock) = web::testing::state();
     let (tenant, first) = tenant(&app).await;
     let second = add_member(&app, &tenant, "second@example.com", Role::TenantAdmin).await;
     let second_caller = caller(&second);
@@ -82,7 +82,7 @@ async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
 #[tokio::test]
 async fn invitations_racing_for_the_last_seats_never_exceed_the_plan() {
     // GIVEN a tenant of one on the 3-seat free plan
-    let (app, _clock) = shared::testing::state();
+    let (app, _clock) = web::testing::state();
     let (tenant, admin) = tenant(&app).await;
 
     // WHEN four invitations go out at once
@@ -114,7 +114,7 @@ async fn invitations_racing_for_the_last_seats_never_exceed_the_plan() {
 
 #[tokio::test]
 async fn a_removed_member_is_detached_disabled_and_frees_a_seat() {
-    let (app, _clock) = shared::testing::state();
+    let (app, _clock) = web::testing::state();
     let (tenant, admin) = tenant(&app).await;
     let member = add_member(&app, &tenant, "m@example.com", Role::TenantMember).await;
     let removed = members::remove(&app, &admin, &origin(), &member.id).await.unwrap();
@@ -129,7 +129,7 @@ async fn a_removed_member_is_detached_disabled_and_frees_a_seat() {
 
 #[tokio::test]
 async fn a_suspended_tenant_changes_nothing() {
-    let (app, _clock) = shared::testing::state();
+    let (app, _clock) = web::testing::state();
     let (tenant, admin) = tenant(&app).await;
     let record = tenants::get(app.store.as_ref(), &tenant).await.unwrap().unwrap();
     let suspended = record.suspend("unpaid".into()).unwrap();

@@ -1,0 +1,135 @@
+//! Fixed-window rate limits whose counters live in the item store, so a limit holds across
+//! every Lambda instance rather than per process (the contract's "they hold across every
+//! function instance").
+//!
+//! A counter is one item per (limit, subject, window): `PK = RATE#<name>#<sha256(subject)>`,
+//! `SK = W#<window start>`, incremented with an atomic `Update::add` and expiring 60 s after
+//! its window ends, so the table cleans itself up. The subject is hashed because it is an
+//! email address, an IP or a token: personal data and secrets stay out of keys, and keys stay
+//! short. Callers normalise subjects first (e.g. lower-case the email) so one person cannot
+//! get ten windows by varying case.
+//!
+//! Two ways to use a limit:
+//! - failures (`LOGIN_FAILURES_*`, `MFA_FAILURES_PER_TOKEN`): `check` before doing the work,
+//!   `record` only when the attempt fails. Racing attempts can overshoot `max` by the number
+//!   in flight; the counter stays exact, so the next check refuses.
+//! - requests (`FORGOT_PASSWORD_*`, `RESEND_VERIFICATION_*`): `hit`, which counts and
+//!   refuses in one atomic step, so no more than `max` ever get through.
+use sha2::{Digest, Sha256};
+
+use domain::time::Timestamp;
+use crate::ports::item_store::{ItemStore, Key, StoreError, Update};
+use crate::repo::keys;
+
+/// One limit: at most `max` events per subject in each `window_seconds` window, windows
+/// aligned to the Unix epoch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    /// Part of the counter's key: unique per limit, without `#`.
+    pub name: &'static str,
+    pub max: i64,
+    pub window_seconds: i64,
+}
+
+/// 10 failed logins per account per 15 minutes. Subject: the normalised email.
+pub const LOGIN_FAILURES_PER_ACCOUNT: Limit =
+    Limit { name: "login-failures-account", max: 10, window_seconds: 15 * 60 };
+
+/// 100 failed logins per client IP per 15 minutes. Subject: the IP address.
+pub const LOGIN_FAILURES_PER_IP: Limit = Limit { name: "login-failures-ip", max: 100, window_seconds: 15 * 60 };
+
+/// 5 forgot-password requests per address per hour (the route still answers 202).
+pub const FORGOT_PASSWORD_PER_ADDRESS: Limit =
+    Limit { name: "forgot-password-address", max: 5, window_seconds: 60 * 60 };
+
+/// 5 resend-verification requests per address per hour (the route still answers 202).
+pub const RESEND_VERIFICATION_PER_ADDRESS: Limit =
+    Limit { name: "resend-verification-address", max: 5, window_seconds: 60 * 60 };
+
+/// 5 wrong codes per `mfa_token`; after that the token is dead (its 15 minutes outlive it).
+pub const MFA_FAILURES_PER_TOKEN: Limit = Limit { name: "mfa-failures-token", max: 5, window_seconds: 15 * 60 };
+
+/// Seconds a counter outlives its window, so a request at the boundary still finds it.
+const TTL_GRACE_SECONDS: i64 = 60;
+
+/// The limit is reached: try again in `retry_after_seconds` (when the window ends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("rate limited; retry after {retry_after_seconds} s")]
+pub struct RateLimited {
+    pub retry_after_seconds: u64,
+}
+
+/// Why `check` or `hit` refused: the limit, or a store that could not count.
+#[derive(Debug, thiserror::Error)]
+pub enum LimitError {
+    #[error(transparent)]
+    Limited(#[from] RateLimited),
+    #[error("rate-limit counter: {0}")]
+    Store(#[from] StoreError),
+}
+
+impl LimitError {
+    pub fn is_limited(&self) -> bool {
+        matches!(self, LimitError::Limited(_))
+    }
+}
+
+/// The window `now` falls in: `(start, end)`, end exclusive.
+fn window(now: Timestamp, limit: &Limit) -> (i64, i64) {
+    let length = limit.window_seconds.max(1);
+    let start = now.unix().div_euclid(length) * length;
+    (start, start + length)
+}
+
+/// The counter of `subject` under `limit` in the window `now` falls in. The subject (an
+/// email, an IP, a token) is hashed, so the table never holds it.
+pub fn counter_key(now: Timestamp, limit: &Limit, subject: &str) -> Key {
+    let digest = Sha256::digest(subject.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let (start, _) = window(now, limit);
+    keys::rate_counter(limit.name, &hex, start)
+}
+
+fn limited(now: Timestamp, limit: &Limit) -> RateLimited {
+    let (_, end) = window(now, limit);
+    RateLimited { retry_after_seconds: u64::try_from(end - now.unix()).unwrap_or(1).max(1) }
+}
+
+/// Refuses when the subject's count in the current window has already reached `max`.
+/// Counts nothing.
+pub async fn check(store: &dyn ItemStore, now: Timestamp, limit: &Limit, subject: &str) -> Result<(), LimitError> {
+    let count = store
+        .get(&counter_key(now, limit, subject))
+        .await?
+        .and_then(|item| item.get_i64("count"))
+        .unwrap_or(0);
+    if count >= limit.max {
+        return Err(limited(now, limit).into());
+    }
+    Ok(())
+}
+
+/// Counts one event for the subject in the current window, atomically, and returns the
+/// count including it.
+pub async fn record(store: &dyn ItemStore, now: Timestamp, limit: &Limit, subject: &str) -> Result<i64, StoreError> {
+    let (_, end) = window(now, limit);
+    let update = Update::new().add("count", 1).ttl(end + TTL_GRACE_SECONDS);
+    let item = store.update(&counter_key(now, limit, subject), update, None).await?;
+    item.get_i64("count")
+        .ok_or_else(|| StoreError::Corrupt("rate-limit counter without a count".into()))
+}
+
+/// Counts the event and refuses it if that takes the window past `max`: for "N requests
+/// per hour" limits. Refused events are counted too, so hammering does not help.
+pub async fn hit(store: &dyn ItemStore, now: Timestamp, limit: &Limit, subject: &str) -> Result<(), LimitError> {
+    if record(store, now, limit, subject).await? > limit.max {
+        return Err(limited(now, limit).into());
+    }
+    Ok(())
+}
+
+/// Forgets the subject's count in the current window (e.g. an account's failed logins once
+/// it signs in successfully). Never use it for per-IP or request limits.
+pub async fn reset(store: &dyn ItemStore, now: Timestamp, limit: &Limit, subject: &str) -> Result<(), StoreError> {
+    store.delete(&counter_key(now, limit, subject), None).await
+}
