@@ -23,11 +23,12 @@ fn fixtures(function: &str) -> Vec<(String, String)> {
     files
 }
 
-/// The functions whose fixtures this file drives; a new function must be added here.
+/// The functions whose fixtures this file drives with assertions of their own; a new
+/// function must be added here (and to `dotmac_local::MODULES`).
 const DRIVEN: &[&str] = &["admin-tenants", "admin-users", "auth", "health", "provisioning-worker", "scheduler", "tenant-team"];
 
 #[test]
-fn every_function_has_its_fixtures_driven_here() {
+fn every_function_is_a_module_and_has_its_fixtures_driven_here() {
     let mut functions: Vec<String> = std::fs::read_dir(repo().join("functions"))
         .expect("functions/")
         .filter_map(|e| e.ok())
@@ -35,7 +36,28 @@ fn every_function_has_its_fixtures_driven_here() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     functions.sort();
+    let mut modules: Vec<&str> = dotmac_local::MODULES.iter().map(|m| m.name).collect();
+    modules.sort();
+    assert_eq!(functions, modules, "every crate under functions/ is one line of dotmac_local::MODULES");
     assert_eq!(functions, DRIVEN, "add a driver for each new function below");
+}
+
+/// Every HTTP fixture of every module reaches a route of that module's Lambda router (the
+/// module's routes, finished as `router` finishes them): never the 404 or 405 of a path or
+/// method the function does not serve.
+#[tokio::test]
+async fn every_http_fixture_reaches_a_route_of_its_modules_router() {
+    for module in dotmac_local::MODULES.iter().filter(|m| m.routes.is_some()) {
+        for (name, fixture) in fixtures(module.name) {
+            let (app, _clock) = web::testing::state();
+            let deps = web::module::Deps { app: app.clone(), auth_secret: b"fixture secret".to_vec().into() };
+            let Some(routes) = module.routes else { continue };
+            let router = web::finish(routes(&deps), &app);
+            let (status, body) = call_http(router, &fixture).await;
+            let unrouted = matches!(body["error"]["code"].as_str(), Some("not_found" | "method_not_allowed")) && body["error"]["message"].as_str().is_some_and(|m| m.contains("route"));
+            assert!(!unrouted && status != 405, "{name}: the `{}` router does not serve it ({status}: {body})", module.name);
+        }
+    }
 }
 
 async fn call_http(router: axum::Router, fixture: &str) -> (u16, serde_json::Value) {
