@@ -356,7 +356,7 @@ fn every_schedule_input_is_a_fixture_of_its_function() {
 fn every_function_gets_the_environment_the_code_reads() {
     let template = template();
     let variables = &template["Globals"]["Function"]["Environment"]["Variables"];
-    for name in ["TABLE_NAME", "PUBLIC_URL", "MAIL_FROM", "DOTMAC_SIGNING_SECRET", "RUST_LOG"] {
+    for name in ["TABLE_NAME", "PUBLIC_URL", "MAIL_FROM", "DOTMAC_SIGNING_SECRET", "DOTMAC_TOKEN_KEY_ID", "RUST_LOG"] {
         assert!(variables.get(name).is_some(), "Globals.Function.Environment.Variables lacks {name}");
     }
     assert_eq!(variables["AWS_LAMBDA_HTTP_IGNORE_STAGE_IN_PATH"].as_str(), Some("true"));

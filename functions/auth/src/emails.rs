@@ -42,3 +42,33 @@ pub fn mfa_enabled(to: &Email, public_url: &str) -> OutgoingEmail {
         Some(("Review your security settings", &url)),
     )
 }
+
+/// Sent once when too many wrong second-factor codes lock the account's second factor: only
+/// someone past the password step can send a code, so the password is known to them.
+pub fn mfa_locked(to: &Email, ip: &str, minutes: i64, public_url: &str) -> OutgoingEmail {
+    let url = format!("{public_url}/auth/forgot-password");
+    web::emails::compose(
+        to,
+        "Someone has your password",
+        &[
+            &format!("Someone signed in with your password and then entered too many wrong two-factor codes (last from {ip})."),
+            &format!("Your two-factor sign-in is locked for {minutes} minutes. If this was not you, your password is known to someone else: change it now."),
+        ],
+        Some(("Change my password", &url)),
+    )
+}
+
+/// Sent when the password of the account changes (a reset): the owner hears of it whoever
+/// changed it.
+pub fn password_changed(to: &Email, at: &str, ip: &str, public_url: &str) -> OutgoingEmail {
+    let url = format!("{public_url}/auth/forgot-password");
+    web::emails::compose(
+        to,
+        "Your password was changed",
+        &[
+            &format!("The password of your account was changed at {at} from {ip}, and every session was signed out."),
+            "If this was not you, reset your password now and contact your administrator.",
+        ],
+        Some(("Reset my password", &url)),
+    )
+}

@@ -76,8 +76,26 @@ pub fn routes(state: Result<AuthState, String>) -> Routes<()> {
         .with_state(state)
 }
 
-/// The router `lambda_http` serves.
+/// The router `lambda_http` serves. Building it touches no network: the signer's public key
+/// is published before the first request is served (once per container), not at start, so a
+/// cold start never waits on, or dies of, the table.
 pub fn router(state: AuthState) -> Router {
     let app = state.app.clone();
-    web::finish(routes(Ok(state)), &app)
+    let publish = axum::middleware::from_fn_with_state(state.clone(), publish_key);
+    web::finish(routes(Ok(state)), &app).layer(publish)
+}
+
+/// Makes sure the token key is findable by every function before this function answers
+/// anything (any route may sign a token). Without the table nothing here works anyway, so a
+/// failure answers 500 and the next request tries again.
+async fn publish_key(
+    axum::extract::State(state): axum::extract::State<AuthState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match state.ensure_published().await {
+        Ok(()) => next.run(request).await,
+        Err(error) => web::ApiError::internal(&error).into_response(),
+    }
 }

@@ -19,8 +19,19 @@ use crate::Platform;
 
 const MAILBOX_SCOPE: &str = "dev-mailbox";
 
+/// Whether the dev routes may be served on a listener bound to `ip`: loopback only
+/// (127.0.0.0/8, ::1, and 127.0.0.0/8 written as IPv4-mapped IPv6), so nobody on the network
+/// can read the mailbox or move the clock.
+pub fn allowed_on(ip: std::net::IpAddr) -> bool {
+    ip.to_canonical().is_loopback()
+}
+
 /// The local-only routes. Pages to the guard (no session needed): they exist only on this
-/// machine, never in `template.yaml`.
+/// machine, never in `template.yaml`, and only on a loopback listener (`allowed_on`).
+///
+/// Their POSTs take a JSON body (`Json` answers 415 to any other `Content-Type`): a page on
+/// another site can make a visitor's browser send a form (urlencoded, multipart, text/plain)
+/// to 127.0.0.1 without CORS asking first, but not `application/json`.
 pub fn routes(platform: Arc<Platform>) -> Routes<()> {
     Routes::new()
         .page(Method::GET, "/dev/mailbox", get(mailbox))
@@ -93,7 +104,13 @@ struct Ran {
     ran: Vec<String>,
 }
 
-async fn run_jobs(State(p): State<Arc<Platform>>) -> Result<Json<Ran>, ApiError> {
+/// `POST /dev/jobs/run` takes no parameters; its body is `{}` and is required so that only
+/// a JSON request (never a cross-site form) can run the jobs.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunJobs {}
+
+async fn run_jobs(State(p): State<Arc<Platform>>, Json(RunJobs {}): Json<RunJobs>) -> Result<Json<Ran>, ApiError> {
     // Drain first so work queued before the call is done, then run due jobs, then drain
     // what they queued: the caller sees the platform settled.
     p.drain_queues().await?;

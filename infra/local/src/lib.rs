@@ -103,8 +103,14 @@ impl Platform {
         let store_port = Arc::new(store.clone());
         let queue = EmbeddedQueue::new(store_port.clone(), clock_port.clone());
         let outbox = Outbox::new(store_port.clone(), clock_port.clone());
+        let auth_secret = web::state::derive_key(&secret, "auth-secret");
+        // The local server is its own deployment: it trusts the key its auth secret makes,
+        // and no other key id, whatever is in the store.
+        let token_key_id = auth::AuthState::key_id(&auth_secret).map_err(|e| LocalError::Init(e.to_string()))?;
+        let tokens = web::auth::jwt::TokenVerifier::pinned(store_port.clone(), &token_key_id)
+            .map_err(|e| LocalError::Init(e.to_string()))?;
         let state = AppState {
-            tokens: web::auth::jwt::TokenVerifier::new(store_port.clone()),
+            tokens,
             store: store_port,
             queue: Arc::new(queue.clone()),
             mailer: Arc::new(outbox.clone()),
@@ -115,7 +121,7 @@ impl Platform {
             }),
         };
         let seeded = seed::seed_admin(&state, &config.admin_email, config.admin_password.as_deref()).await?;
-        let deps = Deps { app: state.clone(), auth_secret: web::state::derive_key(&secret, "auth-secret").into() };
+        let deps = Deps { app: state.clone(), auth_secret: auth_secret.into() };
         for init in MODULES.iter().filter_map(|m| m.init) {
             init(deps.clone()).await.map_err(LocalError::Init)?;
         }
@@ -125,9 +131,19 @@ impl Platform {
     }
 
     /// Every function's routes, the `/dev/*` routes, one listener.
+    ///
+    /// The `/dev/*` routes move the clock, run jobs and show every email (sign-up links,
+    /// password resets): they exist only when the server listens on a loopback address
+    /// (`config.listen`, the address `serve` binds). Listening on any other address, they
+    /// answer 404 like any unknown path, and the rest is served as usual.
     pub fn router(self: &Arc<Self>) -> Router {
         // Each function's routes exactly as its Lambda serves them, finished once.
-        let routes = web::module::mount(MODULES, &self.deps).merge(dev::routes(self.clone()));
+        let mut routes = web::module::mount(MODULES, &self.deps);
+        if dev::allowed_on(self.config.listen.ip()) {
+            routes = routes.merge(dev::routes(self.clone()));
+        } else {
+            tracing::warn!(listen = %self.config.listen, "not a loopback address: the /dev routes are off");
+        }
         web::finish(routes, &self.state)
     }
 

@@ -14,6 +14,8 @@ use crate::state::{AppState, Config, derive_key};
 pub enum ConfigError {
     #[error("environment variable {0} is not set")]
     Missing(&'static str),
+    #[error("environment variable {0} must be {1}")]
+    Invalid(&'static str, &'static str),
 }
 
 /// The SDK configuration of the Lambda's environment (region, credentials, and
@@ -28,7 +30,9 @@ fn required(name: &'static str) -> Result<String, ConfigError> {
 
 impl AppState {
     /// The platform on AWS: DynamoDB (`TABLE_NAME`), SQS (the queues' `*_QUEUE_URL`), SES
-    /// (`MAIL_FROM`), the system clock, `PUBLIC_URL` and `DOTMAC_SIGNING_SECRET`.
+    /// (`MAIL_FROM`), the system clock, `PUBLIC_URL`, `DOTMAC_SIGNING_SECRET` and
+    /// `DOTMAC_TOKEN_KEY_ID` (the one key id access tokens may be signed with). No network
+    /// call is made here: the SDK clients connect on their first request.
     pub async fn from_aws_env() -> Result<AppState, ConfigError> {
         // Read every variable before any SDK work, so a misconfigured function fails at once
         // and names what is missing.
@@ -36,13 +40,19 @@ impl AppState {
         let from = required("MAIL_FROM")?;
         let public_url = required("PUBLIC_URL")?;
         let secret = required("DOTMAC_SIGNING_SECRET")?;
+        let token_key_id = required("DOTMAC_TOKEN_KEY_ID")?;
+        if !crate::auth::jwt::is_key_id(&token_key_id) {
+            return Err(ConfigError::Invalid("DOTMAC_TOKEN_KEY_ID", "16 base64url characters"));
+        }
 
         let sdk = sdk_config().await;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let store: Arc<dyn store::ports::item_store::ItemStore> =
             Arc::new(DynamoDbStore::new(aws_sdk_dynamodb::Client::new(&sdk), table, clock.clone()));
+        let tokens = crate::auth::jwt::TokenVerifier::pinned(store.clone(), &token_key_id)
+            .map_err(|_| ConfigError::Invalid("DOTMAC_TOKEN_KEY_ID", "16 base64url characters"))?;
         Ok(AppState {
-            tokens: crate::auth::jwt::TokenVerifier::new(store.clone()),
+            tokens,
             store,
             queue: Arc::new(SqsQueue::from_env(aws_sdk_sqs::Client::new(&sdk))),
             mailer: Arc::new(SesMailer::new(aws_sdk_ses::Client::new(&sdk), from)),

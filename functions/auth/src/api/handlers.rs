@@ -63,7 +63,8 @@ pub async fn resend_verification(State(s): State<AuthState>, Json(body): Json<Em
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, description = "Signed in (cookies set), or `{mfa_required, mfa_token}`", body = UserBody),
         (status = 401, description = "`invalid_credentials`", body = ErrorBody),
-        (status = 403, description = "`email_not_verified`", body = ErrorBody), (status = 429, body = ErrorBody)))]
+        (status = 403, description = "`email_not_verified`, `account_disabled`, or `mfa_locked` (right password, but too many wrong second-factor codes: `Retry-After` says for how long)", body = ErrorBody),
+        (status = 429, description = "`rate_limited` (failed logins per account or per IP), with `Retry-After`", body = ErrorBody)))]
 pub async fn login(State(s): State<AuthState>, meta: ClientMeta, Json(body): Json<LoginRequest>) -> Result<Response, ApiError> {
     match login::login(&s, &body.email, body.password, &meta).await? {
         LoginOutcome::SignedIn(user, signed) => Ok(signed_in(&user, &signed)),
@@ -73,21 +74,28 @@ pub async fn login(State(s): State<AuthState>, meta: ClientMeta, Json(body): Jso
 
 /// Second step of sign-in: a TOTP code or a backup code
 #[utoipa::path(post, path = "/api/v1/auth/login/mfa", tag = "auth", request_body = MfaLoginRequest,
-    responses((status = 200, body = UserBody), (status = 401, description = "`invalid_code`", body = ErrorBody),
-        (status = 400, description = "`invalid_token`", body = ErrorBody)))]
+    responses((status = 200, body = UserBody),
+        (status = 401, description = "`invalid_code`, or `invalid_token` (a used, dead or expired `mfa_token`)", body = ErrorBody),
+        (status = 403, description = "`mfa_locked`: too many wrong codes for this account; `Retry-After` says for how long", body = ErrorBody),
+        (status = 422, description = "`invalid_field`: neither or both of `code` and `backup_code`", body = ErrorBody)))]
 pub async fn login_mfa(State(s): State<AuthState>, meta: ClientMeta, Json(body): Json<MfaLoginRequest>) -> Result<Response, ApiError> {
     let factor = match (body.code, body.backup_code) {
         (Some(code), None) => SecondFactor::Code(code),
         (None, Some(code)) => SecondFactor::BackupCode(code),
         _ => return Err(ApiError::invalid_field("code", "Send either `code` or `backup_code`.")),
     };
-    let (user, signed) = login::login_mfa(&s, &body.mfa_token, factor, &meta).await?;
+    let (user, signed) = login::login_mfa(&s, &body.mfa_token, factor, &meta).await.map_err(|e| match e {
+        // A challenge that does not work is a failed authentication (401), as the contract says.
+        AuthError::InvalidToken => ApiError::unauthenticated("invalid_token", "This sign-in attempt has expired or was ended; sign in again."),
+        other => other.into(),
+    })?;
     Ok(signed_in(&user, &signed))
 }
 
 /// Rotate the refresh token and get a new access token
 #[utoipa::path(post, path = "/api/v1/auth/refresh", tag = "auth", request_body(content = Option<RefreshRequest>, description = "Optional: programs send `refresh_token`; browsers send the `dm_refresh` cookie"),
-    responses((status = 200, body = Refreshed), (status = 401, description = "`invalid_token` or `refresh_token_reused`", body = ErrorBody),
+    responses((status = 200, body = Refreshed),
+        (status = 401, description = "`invalid_token`, `refresh_token_reused` (the session is ended), or `session_expired` (30 days after sign-in)", body = ErrorBody),
         (status = 403, description = "`csrf_failed`", body = ErrorBody)))]
 pub async fn refresh(State(s): State<AuthState>, meta: ClientMeta, headers: HeaderMap, body: axum::body::Bytes) -> Result<Response, ApiError> {
     // The body is optional here: browsers send nothing but the cookie.

@@ -180,10 +180,17 @@ pub async fn reset_password(state: &AuthState, token: &str, password: String, me
     let change = audit.appended_to(vec![tokens::consume(token, Purpose::ResetPassword), users::save(&user)?])?;
     // Every session ends with the new password, none after it: see `commit_ending_sessions`.
     match sessions::commit_ending_sessions(app.store.as_ref(), change, ended).await {
-        Ok(()) => Ok(()),
-        Err(StoreError::ConditionFailed { index: Some(0) }) => Err(AuthError::InvalidToken),
-        Err(e) => Err(e.into()),
+        Ok(()) => {}
+        Err(StoreError::ConditionFailed { index: Some(0) }) => return Err(AuthError::InvalidToken),
+        Err(e) => return Err(e.into()),
     }
+    // The password changed: tell the owner, so a reset they did not make is noticed. The
+    // change stands whether or not the mail goes out.
+    let notice = emails::password_changed(&user.email, &now.to_string(), &meta.ip, &app.config.public_url);
+    if let Err(e) = app.mailer.send(&notice).await {
+        tracing::warn!(error = %e, "password-changed email not sent");
+    }
+    Ok(())
 }
 
 /// The caller's own record.

@@ -1,7 +1,10 @@
 //! Signing in and out: password, the MFA step, refresh-token rotation with reuse detection.
 use serde_json::json;
 use store::audit::AuditEvent;
-use store::rate_limit::{self, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_IP, MFA_FAILURES_PER_TOKEN};
+use store::rate_limit::{
+    self, LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_IP, LimitError, MFA_FAILURES_PER_ACCOUNT, MFA_FAILURES_PER_TOKEN, MFA_LOCK,
+    MFA_LOCK_SECONDS, Reservation,
+};
 use domain::{backup_codes, secrets, totp};
 use web::auth::jwt::AccessClaims;
 use domain::email::Email;
@@ -24,28 +27,47 @@ pub enum LoginOutcome {
     MfaRequired { mfa_token: String },
 }
 
-async fn record_failure(state: &AuthState, email: &str, user: Option<&User>, meta: &ClientMeta) -> Result<(), AuthError> {
+/// The audit event of a failed login; the attempt itself was counted when it was reserved.
+async fn record_failure(state: &AuthState, user: Option<&User>, meta: &ClientMeta) -> Result<(), AuthError> {
     let app = &state.app;
-    let now = app.clock.now();
-    rate_limit::record(app.store.as_ref(), now, &LOGIN_FAILURES_PER_ACCOUNT, email).await?;
-    rate_limit::record(app.store.as_ref(), now, &LOGIN_FAILURES_PER_IP, &meta.ip).await?;
     let actor = user.map(|u| u.id.to_string()).unwrap_or_else(|| "anonymous".into());
-    let audit = AuditEvent::new(now, actor, "session.login_failed", &meta.ip)
+    let audit = AuditEvent::new(app.clock.now(), actor, "session.login_failed", &meta.ip)
         .tenant(user.and_then(|u| u.tenant_id.as_ref()))
         .details(json!({"reason": "invalid_credentials"}));
     app.store.transact(audit.writes()?.to_vec()).await?;
     Ok(())
 }
 
+/// Gives back an attempt that was not a failure. A release that fails only leaves the counter
+/// one too high until its window ends: the user is not refused for it now, so log it.
+async fn give_back(state: &AuthState, attempt: Reservation) {
+    if let Err(e) = attempt.release(state.app.store.as_ref()).await {
+        tracing::warn!(error = %e, "could not give back a rate-limit reservation");
+    }
+}
+
 /// Email and password. Unknown email and wrong password are one answer, in about one time.
+///
+/// The failed-login limits (per account, per IP) are reserved BEFORE argon2: each attempt
+/// is counted atomically first, so a burst of parallel guesses gets at most `max`
+/// evaluations and the rest a 429. A right password is not a failure: its reservations are
+/// given back (decremented), so only failures fill the window.
 pub async fn login(state: &AuthState, raw_email: &str, password: String, meta: &ClientMeta) -> Result<LoginOutcome, AuthError> {
     let app = &state.app;
+    let store = app.store.as_ref();
     let now = app.clock.now();
     let email_key = raw_email.trim().to_lowercase();
-    rate_limit::check(app.store.as_ref(), now, &LOGIN_FAILURES_PER_ACCOUNT, &email_key).await?;
-    rate_limit::check(app.store.as_ref(), now, &LOGIN_FAILURES_PER_IP, &meta.ip).await?;
+    let account_attempt = rate_limit::reserve(store, now, &LOGIN_FAILURES_PER_ACCOUNT, &email_key).await?;
+    let ip_attempt = match rate_limit::reserve(store, now, &LOGIN_FAILURES_PER_IP, &meta.ip).await {
+        Ok(attempt) => attempt,
+        Err(e) => {
+            // Refused by the IP's limit before anything was evaluated: not the account's failure.
+            give_back(state, account_attempt).await;
+            return Err(e.into());
+        }
+    };
     let user = match Email::parse(raw_email) {
-        Ok(email) => users::find_by_email(app.store.as_ref(), &email).await?,
+        Ok(email) => users::find_by_email(store, &email).await?,
         Err(_) => None,
     };
     let hash = user.as_ref().and_then(|u| u.password_hash.clone());
@@ -59,10 +81,13 @@ pub async fn login(state: &AuthState, raw_email: &str, password: String, meta: &
     let user = match user {
         Some(user) if matches => user,
         other => {
-            record_failure(state, &email_key, other.as_ref(), meta).await?;
+            // A failure: the reservations stay counted.
+            record_failure(state, other.as_ref(), meta).await?;
             return Err(AuthError::InvalidCredentials);
         }
     };
+    give_back(state, account_attempt).await;
+    give_back(state, ip_attempt).await;
     if user.status == UserStatus::Disabled {
         return Err(AuthError::AccountDisabled);
     }
@@ -71,6 +96,10 @@ pub async fn login(state: &AuthState, raw_email: &str, password: String, meta: &
         return Err(AuthError::EmailNotVerified);
     }
     if user.mfa.enabled {
+        // The right password does not open a locked second factor: no challenge to guess at.
+        if let Some(lock) = rate_limit::locked(store, now, MFA_LOCK, user.id.as_str()).await? {
+            return Err(AuthError::MfaLocked { retry_after_seconds: lock.retry_after_seconds });
+        }
         let (mfa_token, write) = tokens::issue(Purpose::MfaChallenge, &user.id, now)?;
         app.store.transact(vec![write]).await?;
         return Ok(LoginOutcome::MfaRequired { mfa_token });
@@ -133,17 +162,41 @@ pub enum SecondFactor {
 }
 
 /// The MFA step: a TOTP code (once per time step) or a backup code (once ever).
+///
+/// Two limits, both reserved (counted atomically) BEFORE the code is compared, so racing
+/// guesses cannot outrun them: 5 per `mfa_token` (past them the token is dead), and 10 per
+/// account in 15 minutes, the tenth wrong one locking the account's second factor for 15
+/// minutes (`MfaLocked`), with an email and an audit event once. A right code gives its
+/// account reservation back.
 pub async fn login_mfa(state: &AuthState, mfa_token: &str, factor: SecondFactor, meta: &ClientMeta) -> Result<(User, SignedIn), AuthError> {
     let app = &state.app;
+    let store = app.store.as_ref();
     let now = app.clock.now();
     let token_key = secrets::hash_secret(mfa_token);
-    rate_limit::check(app.store.as_ref(), now, &MFA_FAILURES_PER_TOKEN, &token_key).await?;
-    let record = tokens::find(app.store.as_ref(), mfa_token, Purpose::MfaChallenge).await?.ok_or(AuthError::InvalidToken)?;
-    let user = users::get(app.store.as_ref(), &record.user_id).await?.ok_or(AuthError::InvalidToken)?;
+    let token_attempt = match rate_limit::reserve(store, now, &MFA_FAILURES_PER_TOKEN, &token_key).await {
+        Ok(attempt) => attempt,
+        Err(LimitError::Limited(_)) => {
+            end_challenge(state, mfa_token).await;
+            return Err(AuthError::InvalidToken);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let record = tokens::find(store, mfa_token, Purpose::MfaChallenge).await?.ok_or(AuthError::InvalidToken)?;
+    let user = users::get(store, &record.user_id).await?.ok_or(AuthError::InvalidToken)?;
     if user.status == UserStatus::Disabled {
         return Err(AuthError::AccountDisabled);
     }
     ensure_tenant_open(state, &user).await?;
+    if let Some(lock) = rate_limit::locked(store, now, MFA_LOCK, user.id.as_str()).await? {
+        return Err(AuthError::MfaLocked { retry_after_seconds: lock.retry_after_seconds });
+    }
+    let account_attempt = match rate_limit::reserve(store, now, &MFA_FAILURES_PER_ACCOUNT, user.id.as_str()).await {
+        Ok(attempt) => attempt,
+        // Past the tenth in the window: the lock holds (or is started now, if the request
+        // that should have started it did not get that far).
+        Err(LimitError::Limited(_)) => return Err(lock_second_factor(state, &user, meta).await),
+        Err(e) => return Err(e.into()),
+    };
     let mut writes = vec![tokens::consume(mfa_token, Purpose::MfaChallenge)];
     let mut updated = user.clone();
     let method = match &factor {
@@ -156,18 +209,20 @@ pub async fn login_mfa(state: &AuthState, mfa_token: &str, factor: SecondFactor,
                     writes.push(users::save(&updated)?);
                     "totp"
                 }
-                None => return Err(mfa_failure(state, &token_key, mfa_token, &user, meta).await),
+                None => return Err(mfa_failure(state, token_attempt, account_attempt, mfa_token, &user, meta).await),
             }
         }
         SecondFactor::BackupCode(code) => {
             let hash = secrets::hash_secret(&backup_codes::normalize_backup_code(code));
-            if !stored_codes::exists(state.app.store.as_ref(), &user.id, &hash).await? {
-                return Err(mfa_failure(state, &token_key, mfa_token, &user, meta).await);
+            if !stored_codes::exists(store, &user.id, &hash).await? {
+                return Err(mfa_failure(state, token_attempt, account_attempt, mfa_token, &user, meta).await);
             }
             writes.push(stored_codes::consume(&user.id, &hash));
             "backup_code"
         }
     };
+    // A right code is not a wrong one: it does not count towards the account's lock.
+    give_back(state, account_attempt).await;
     match start_session(state, &updated, meta, writes, method).await {
         Ok(signed) => Ok((updated, signed)),
         // The token, the code's step or the backup code was used by a concurrent request.
@@ -176,24 +231,70 @@ pub async fn login_mfa(state: &AuthState, mfa_token: &str, factor: SecondFactor,
     }
 }
 
-/// Counts a wrong code; the fifth kills the challenge, so guessing needs a new password login.
-async fn mfa_failure(state: &AuthState, token_key: &str, mfa_token: &str, user: &User, meta: &ClientMeta) -> AuthError {
-    let app = &state.app;
-    let now = app.clock.now();
-    let count = match rate_limit::record(app.store.as_ref(), now, &MFA_FAILURES_PER_TOKEN, token_key).await {
-        Ok(count) => count,
-        Err(e) => return e.into(),
-    };
-    if count >= MFA_FAILURES_PER_TOKEN.max {
-        if let Err(e) = app.store.transact(vec![tokens::consume(mfa_token, Purpose::MfaChallenge)]).await {
-            tracing::warn!(error = %e, "could not end an MFA challenge after too many codes");
-        }
+/// Ends an MFA challenge (too many codes on it). Best effort: the per-token counter refuses
+/// the token anyway until its window ends, after which the token has expired too.
+async fn end_challenge(state: &AuthState, mfa_token: &str) {
+    // A condition failure: the challenge is gone already (used, or ended by a racing request).
+    match state.app.store.transact(vec![tokens::consume(mfa_token, Purpose::MfaChallenge)]).await {
+        Err(e) if !e.is_condition_failed() => tracing::warn!(error = %e, "could not end an MFA challenge after too many codes"),
+        _ => {}
     }
-    let audit = AuditEvent::new(now, user.id.as_str(), "session.mfa_failed", &meta.ip).tenant(user.tenant_id.as_ref());
-    if let Ok(writes) = audit.writes() {
-        let _ = app.store.transact(writes.to_vec()).await;
+}
+
+/// A wrong code, already counted by its reservations: audited; the fifth on a token kills
+/// the token, the tenth on the account locks the account's second factor.
+async fn mfa_failure(state: &AuthState, token_attempt: Reservation, account_attempt: Reservation, mfa_token: &str, user: &User, meta: &ClientMeta) -> AuthError {
+    let app = &state.app;
+    let audit = AuditEvent::new(app.clock.now(), user.id.as_str(), "session.mfa_failed", &meta.ip).tenant(user.tenant_id.as_ref());
+    match audit.writes() {
+        Ok(writes) => {
+            if let Err(e) = app.store.transact(writes.to_vec()).await {
+                tracing::warn!(error = %e, "could not audit a wrong second-factor code");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "could not audit a wrong second-factor code"),
+    }
+    if account_attempt.is_last(&MFA_FAILURES_PER_ACCOUNT) {
+        return lock_second_factor(state, user, meta).await;
+    }
+    if token_attempt.is_last(&MFA_FAILURES_PER_TOKEN) {
+        end_challenge(state, mfa_token).await;
     }
     AuthError::InvalidCode
+}
+
+/// Locks the account's second factor for `MFA_LOCK_SECONDS`, unless a lock holds already.
+/// The request that starts it (its conditional put commits with the audit event) also emails
+/// the user: whoever sends codes got past the password. Answers the refusal, `MfaLocked`.
+async fn lock_second_factor(state: &AuthState, user: &User, meta: &ClientMeta) -> AuthError {
+    let app = &state.app;
+    let store = app.store.as_ref();
+    let now = app.clock.now();
+    let audit = AuditEvent::new(now, user.id.as_str(), "session.mfa_locked", &meta.ip)
+        .tenant(user.tenant_id.as_ref())
+        .target(&user.id)
+        .details(json!({"failures": MFA_FAILURES_PER_ACCOUNT.max, "locked_seconds": MFA_LOCK_SECONDS}));
+    let started = match audit.appended_to(vec![rate_limit::start_lock(now, MFA_LOCK, user.id.as_str(), MFA_LOCK_SECONDS)]) {
+        Ok(writes) => store.transact(writes).await,
+        Err(e) => Err(e),
+    };
+    match started {
+        Ok(()) => {
+            let mail = emails::mfa_locked(&user.email, &meta.ip, MFA_LOCK_SECONDS / 60, &app.config.public_url);
+            if let Err(e) = app.mailer.send(&mail).await {
+                // The lock holds whether or not the warning goes out.
+                tracing::warn!(error = %e, "second-factor lock email not sent");
+            }
+        }
+        // A lock holds already: it was started (and told) by another request.
+        Err(e) if e.is_condition_failed() => {}
+        Err(e) => return e.into(),
+    }
+    let wait = match rate_limit::locked(store, now, MFA_LOCK, user.id.as_str()).await {
+        Ok(Some(lock)) => lock.retry_after_seconds,
+        _ => MFA_LOCK_SECONDS.unsigned_abs(),
+    };
+    AuthError::MfaLocked { retry_after_seconds: wait }
 }
 
 fn parse_refresh(token: &str) -> Option<(UserId, SessionId, &str)> {
@@ -204,21 +305,22 @@ fn parse_refresh(token: &str) -> Option<(UserId, SessionId, &str)> {
     Some((user, session, secret))
 }
 
-/// Rotates the refresh token. An already-rotated token ends the whole session (the family).
+/// Rotates the refresh token. An already-rotated token ends the whole session (the family),
+/// and so does losing the race to rotate the same token; a session past its absolute
+/// lifetime (30 days from sign-in) ends instead of rotating.
 pub async fn refresh(state: &AuthState, token: &str, meta: &ClientMeta) -> Result<SignedIn, AuthError> {
     let app = &state.app;
     let (user_id, session_id, secret) = parse_refresh(token).ok_or(AuthError::InvalidToken)?;
     let session = sessions::get(app.store.as_ref(), &user_id, &session_id).await?.ok_or(AuthError::InvalidToken)?;
     let presented = secrets::hash_secret(secret);
     let now = app.clock.now();
+    if now >= sessions::absolute_end(&session) {
+        end_session(state, &session, "session.expired", meta).await?;
+        return Err(AuthError::SessionExpired);
+    }
     if !secrets::same(&presented, &session.refresh_hash) {
         if session.rotated_hashes.iter().any(|h| secrets::same(h, &presented)) {
-            let audit = AuditEvent::new(now, user_id.as_str(), "session.refresh_reused", &meta.ip)
-                .tenant(session.tenant_id.as_ref())
-                .target(&session_id);
-            app.store
-                .transact(audit.appended_to(vec![sessions::end(&user_id, &session_id)])?)
-                .await?;
+            end_session(state, &session, "session.refresh_reused", meta).await?;
             return Err(AuthError::RefreshReused);
         }
         return Err(AuthError::InvalidToken);
@@ -227,16 +329,31 @@ pub async fn refresh(state: &AuthState, token: &str, meta: &ClientMeta) -> Resul
     ensure_tenant_open(state, &user).await?;
     let new_secret = secrets::new_secret();
     let old_hash = session.refresh_hash.clone();
-    let rotated = session.rotated(secrets::hash_secret(&new_secret), now);
+    // Sliding expiry, never past the absolute end.
+    let rotated = sessions::capped(session.clone().rotated(secrets::hash_secret(&new_secret), now));
     match sessions::rotate(app.store.as_ref(), &rotated, &old_hash).await {
         Ok(()) => {}
-        // A concurrent refresh with the same token won: this one is a reuse.
-        Err(StoreError::ConditionFailed { .. }) => return Err(AuthError::RefreshReused),
+        // A concurrent refresh with the same token won: this one is a reuse, and ends the
+        // family exactly as a later reuse would (one of the two holders is not the owner).
+        Err(StoreError::ConditionFailed { .. }) => {
+            end_session(state, &session, "session.refresh_reused", meta).await?;
+            return Err(AuthError::RefreshReused);
+        }
         Err(e) => return Err(e.into()),
     }
     let claims = AccessClaims::new(user.id.clone(), rotated.tenant_id.clone(), rotated.role, session_id.clone(), now);
     let access = state.signer.sign(&claims).map_err(|e| AuthError::Internal(e.to_string()))?;
     Ok(SignedIn { access, refresh: refresh_token(&user, &session_id, &new_secret), csrf: secrets::new_secret(), session_id })
+}
+
+/// Deletes `session` (whether or not it is still there) with its audit event `action`.
+async fn end_session(state: &AuthState, session: &Session, action: &str, meta: &ClientMeta) -> Result<(), AuthError> {
+    let app = &state.app;
+    let audit = AuditEvent::new(app.clock.now(), session.user_id.as_str(), action, &meta.ip)
+        .tenant(session.tenant_id.as_ref())
+        .target(&session.id);
+    app.store.transact(audit.appended_to(vec![sessions::end(&session.user_id, &session.id)])?).await?;
+    Ok(())
 }
 
 /// Ends the caller's session.

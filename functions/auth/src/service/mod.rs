@@ -37,6 +37,12 @@ pub enum AuthError {
     InvalidCode,
     #[error("refresh token reused")]
     RefreshReused,
+    /// Too many wrong second-factor codes: the account's second factor is locked this long.
+    #[error("second factor locked; retry after {retry_after_seconds} s")]
+    MfaLocked { retry_after_seconds: u64 },
+    /// The session reached its absolute lifetime (30 days from sign-in).
+    #[error("session expired")]
+    SessionExpired,
     #[error("{field}: {message}")]
     Invalid { field: &'static str, message: String },
     #[error("not found")]
@@ -92,6 +98,18 @@ impl From<AuthError> for ApiError {
                 "refresh_token_reused",
                 "This refresh token was already used; the session has been ended for safety.",
             ),
+            AuthError::MfaLocked { retry_after_seconds } => {
+                let mut e = ApiError::forbidden(
+                    "mfa_locked",
+                    format!(
+                        "Too many wrong two-factor codes: two-factor sign-in is locked for {}. We emailed you; if this was not you, change your password.",
+                        minutes(retry_after_seconds)
+                    ),
+                );
+                e.retry_after = Some(retry_after_seconds.max(1));
+                e
+            }
+            AuthError::SessionExpired => ApiError::unauthenticated("session_expired", "Your session has ended; sign in again."),
             AuthError::Invalid { field, message } => ApiError::invalid_field(field, field_message(field, &message)),
             AuthError::NotFound(what) => ApiError::new(http::StatusCode::NOT_FOUND, "not_found", format!("We could not find that {what}.")),
             AuthError::Conflict(what) => ApiError::conflict("conflict", what),
@@ -239,6 +257,8 @@ mod tests {
             (AuthError::AccountDisabled, StatusCode::FORBIDDEN, "account_disabled"),
             (AuthError::TenantDeleted, StatusCode::FORBIDDEN, "tenant_deleted"),
             (AuthError::InvalidCode, StatusCode::UNAUTHORIZED, "invalid_code"),
+            (AuthError::MfaLocked { retry_after_seconds: 600 }, StatusCode::FORBIDDEN, "mfa_locked"),
+            (AuthError::SessionExpired, StatusCode::UNAUTHORIZED, "session_expired"),
             (AuthError::NotFound("session"), StatusCode::NOT_FOUND, "not_found"),
             (AuthError::Conflict("Start the setup first."), StatusCode::CONFLICT, "conflict"),
         ] {
@@ -246,5 +266,6 @@ mod tests {
             assert_eq!((api.status, api.code()), (status, code), "{api}");
         }
         assert_eq!(ApiError::from(AuthError::EmailTaken).detail.field.as_deref(), Some("email"));
+        assert_eq!(ApiError::from(AuthError::MfaLocked { retry_after_seconds: 600 }).retry_after, Some(600), "the lock says how long");
     }
 }

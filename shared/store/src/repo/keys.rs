@@ -160,6 +160,12 @@ pub fn rate_counter(limit: &str, subject_hash: &str, window_start: i64) -> Key {
     Key::new(format!("RATE#{limit}#{subject_hash}"), format!("W#{window_start}"))
 }
 
+/// A lock (e.g. an account's second factor after too many wrong codes): one item per lock
+/// name and hashed subject, beside that subject's counters.
+pub fn rate_lock(name: &str, subject_hash: &str) -> Key {
+    Key::new(format!("RATE#{name}#{subject_hash}"), "LOCK")
+}
+
 /// What the health check reads: never written, so its GetItem only proves the table answers.
 pub fn health_probe() -> Key {
     Key::new("HEALTH", "PROBE")

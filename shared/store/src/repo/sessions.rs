@@ -153,3 +153,20 @@ pub fn end(user: &UserId, id: &SessionId) -> Write {
 pub async fn rotate(store: &dyn ItemStore, rotated: &Session, old_hash: &str) -> Result<(), StoreError> {
     store.put(item(rotated)?, Some(Cond::eq("refresh_hash", old_hash))).await
 }
+
+/// A session's absolute lifetime: it ends this long after sign-in, however often it is
+/// refreshed (the refresh only slides `expires_at` up to this bound).
+pub const SESSION_MAX_AGE_SECONDS: i64 = 30 * 86_400;
+
+/// When `session` ends whatever its refreshes: `SESSION_MAX_AGE_SECONDS` after sign-in
+/// (`created_at`, which rotation keeps).
+pub fn absolute_end(session: &Session) -> Timestamp {
+    session.created_at.plus_seconds(SESSION_MAX_AGE_SECONDS)
+}
+
+/// `rotated` with its expiry (and so its `ttl`) no later than its absolute end, so the item
+/// itself goes when the session's lifetime is over.
+pub fn capped(mut rotated: Session) -> Session {
+    rotated.expires_at = rotated.expires_at.min(absolute_end(&rotated));
+    rotated
+}

@@ -1,8 +1,11 @@
 //! Access tokens: EdDSA (Ed25519) JWTs, 15 minutes, naming user, tenant, role and session.
 //!
 //! Only the auth function holds the private key (`TokenSigner`). It publishes the public
-//! key in the table under its key id at start; every function verifies with `TokenVerifier`,
-//! which loads public keys by `kid` on first sight. The algorithm is pinned, `typ` must be
+//! key in the table under its key id on first use (the local server at start); every function
+//! verifies with `TokenVerifier`, which trusts one key id only, the one the deployment
+//! configures (`DOTMAC_TOKEN_KEY_ID`), and loads that key from the table on first sight. A key
+//! id is a hash of its public key, and a loaded key must hash to it, so an item written under
+//! `JWTKEY` by anyone else is never trusted. The algorithm is pinned, `typ` must be
 //! `at+jwt` (RFC 9068), and `iss`, `aud`, `exp`, `nbf` are checked against the platform clock
 //! (not the machine's), so `POST /dev/clock` expires tokens as real time would.
 use std::collections::HashMap;
@@ -72,7 +75,7 @@ fn key_item(kid: &str) -> Key {
 }
 
 /// The key id of a public key: the first 16 base64url characters of its SHA-256.
-fn kid_of(public: &[u8]) -> String {
+pub fn kid_of(public: &[u8]) -> String {
     use sha2::{Digest, Sha256};
     URL_SAFE_NO_PAD.encode(Sha256::digest(public))[..16].to_string()
 }
@@ -115,24 +118,55 @@ impl TokenSigner {
     }
 }
 
-/// Verifies access tokens with the published public keys.
+/// Whether `kid` has the shape of a key id: 16 base64url characters.
+pub fn is_key_id(kid: &str) -> bool {
+    kid.len() == 16 && kid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Verifies access tokens with the deployment's public key.
 #[derive(Clone)]
 pub struct TokenVerifier {
     store: Arc<dyn ItemStore>,
+    /// The one key id this deployment trusts. `None` only in test doubles (`new`), which
+    /// trust whatever key is published, as the tests' many signers need.
+    trusted: Option<Arc<str>>,
     keys: Arc<RwLock<HashMap<String, DecodingKey>>>,
 }
 
 impl TokenVerifier {
+    /// A verifier that trusts the key `kid` names and no other, whatever else is published
+    /// under `JWTKEY`. `kid` comes from the deployment (`DOTMAC_TOKEN_KEY_ID`), never from
+    /// the table.
+    pub fn pinned(store: Arc<dyn ItemStore>, kid: &str) -> Result<Self, TokenError> {
+        if !is_key_id(kid) {
+            return Err(TokenError::Key(format!("`{kid}` is not a key id (16 base64url characters)")));
+        }
+        Ok(TokenVerifier { store, trusted: Some(kid.into()), keys: Arc::new(RwLock::new(HashMap::new())) })
+    }
+
+    /// Tests only: a verifier that trusts any key published in the table. Never compiled
+    /// into a function (the `testing` feature is a dev-dependency only).
+    #[cfg(any(test, feature = "testing"))]
     pub fn new(store: Arc<dyn ItemStore>) -> Self {
-        TokenVerifier { store, keys: Arc::new(RwLock::new(HashMap::new())) }
+        TokenVerifier { store, trusted: None, keys: Arc::new(RwLock::new(HashMap::new())) }
+    }
+
+    /// The one key id this verifier trusts (`None` only in test doubles).
+    pub fn trusted_kid(&self) -> Option<&str> {
+        self.trusted.as_deref()
     }
 
     async fn key(&self, kid: &str) -> Result<DecodingKey, TokenError> {
+        // Another key id is refused before the cache or the store are consulted: an item
+        // under `JWTKEY` for it proves nothing.
+        if self.trusted.as_deref().is_some_and(|trusted| trusted != kid) {
+            return Err(TokenError::Invalid);
+        }
         if let Some(key) = self.keys.read().map_err(|_| TokenError::Invalid)?.get(kid) {
             return Ok(key.clone());
         }
         // Key ids are 16 base64url characters; anything else is not ours and never hits the store.
-        if kid.len() != 16 || !kid.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        if !is_key_id(kid) {
             return Err(TokenError::Invalid);
         }
         let item = self.store.get(&key_item(kid)).await.map_err(|e| TokenError::Store(e.to_string()))?;
@@ -140,6 +174,12 @@ impl TokenVerifier {
             .and_then(|i| i.get_str("public_key").map(String::from))
             .and_then(|b| URL_SAFE_NO_PAD.decode(b).ok())
             .ok_or(TokenError::Invalid)?;
+        // The kid is the hash of the key: an item whose key does not hash to its kid was not
+        // written by our signer, and is not trusted.
+        if kid_of(&public) != kid {
+            tracing::error!(kid, "the published key does not match its key id; refusing it");
+            return Err(TokenError::Invalid);
+        }
         let key = DecodingKey::from_ed_der(&public);
         if let Ok(mut keys) = self.keys.write() {
             keys.insert(kid.to_string(), key.clone());
@@ -186,7 +226,8 @@ mod tests {
         let store: Arc<dyn ItemStore> = Arc::new(EmbeddedStore::in_memory(clock).unwrap());
         let signer = TokenSigner::from_seed(&[7u8; 32]).unwrap();
         signer.publish(store.as_ref()).await.unwrap();
-        (signer, TokenVerifier::new(store), now)
+        let verifier = TokenVerifier::pinned(store, signer.kid()).unwrap();
+        (signer, verifier, now)
     }
 
     fn claims(now: Timestamp) -> AccessClaims {
@@ -208,6 +249,41 @@ mod tests {
         let (_, verifier, now) = setup().await;
         let other = TokenSigner::from_seed(&[8u8; 32]).unwrap();
         assert_eq!(verifier.verify(&other.sign(&claims(now)).unwrap(), now).await, Err(TokenError::Invalid));
+    }
+
+    #[tokio::test]
+    async fn a_key_published_under_another_kid_is_not_trusted() {
+        let (signer, verifier, now) = setup().await;
+        let other = TokenSigner::from_seed(&[8u8; 32]).unwrap();
+        other.publish(verifier.store.as_ref()).await.unwrap();
+        assert_eq!(verifier.verify(&other.sign(&claims(now)).unwrap(), now).await, Err(TokenError::Invalid));
+        assert!(verifier.verify(&signer.sign(&claims(now)).unwrap(), now).await.is_ok());
+    }
+
+    #[tokio::test]
+    async fn an_item_whose_key_does_not_hash_to_its_kid_is_not_trusted() {
+        let clock = Arc::new(ManualClock::starting_now());
+        let now = store::ports::clock::Clock::now(clock.as_ref());
+        let store: Arc<dyn ItemStore> = Arc::new(EmbeddedStore::in_memory(clock).unwrap());
+        let signer = TokenSigner::from_seed(&[7u8; 32]).unwrap();
+        let other = TokenSigner::from_seed(&[8u8; 32]).unwrap();
+        // Someone with write access to the table puts their key under the trusted kid.
+        let item = Item::new(key_item(signer.kid())).with("public_key", URL_SAFE_NO_PAD.encode(&other.public));
+        store.put(item, None).await.unwrap();
+        let verifier = TokenVerifier::pinned(store, signer.kid()).unwrap();
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.typ = Some(TYP.into());
+        header.kid = Some(signer.kid().into());
+        let spliced = jsonwebtoken::encode(&header, &claims(now), &other.key).unwrap();
+        assert_eq!(verifier.verify(&spliced, now).await, Err(TokenError::Invalid));
+    }
+
+    #[test]
+    fn a_pinned_verifier_needs_a_key_id() {
+        let clock = Arc::new(ManualClock::starting_now());
+        let store: Arc<dyn ItemStore> = Arc::new(EmbeddedStore::in_memory(clock).unwrap());
+        assert!(TokenVerifier::pinned(store.clone(), "").is_err());
+        assert!(TokenVerifier::pinned(store, "not a kid").is_err());
     }
 
     #[tokio::test]
