@@ -155,10 +155,10 @@ async fn forgot_password_is_rate_limited_silently_per_address() {
 async fn mfa_codes_cannot_be_guessed() {
     let app = spawn_app().await;
     let mut s = app.signed_up("ada@example.com", PASSWORD).await;
-    let setup = s.post(&app, "/api/v1/me/mfa/totp", &json!({})).await.json();
+    let setup = s.post(&app, "/api/v1/me/mfa/totp", &json!({"password": PASSWORD})).await.json();
     let secret = domain::totp::TotpSecret::from_base32(setup["secret"].as_str().unwrap()).unwrap();
     let code = domain::totp::code_at(secret.as_bytes(), app.platform.state.clock.now().unix(), 30, 6);
-    assert_eq!(s.post(&app, "/api/v1/me/mfa/totp/confirm", &json!({"code": code})).await.status, 200);
+    assert_eq!(s.post(&app, "/api/v1/me/mfa/totp/confirm", &json!({"password": PASSWORD, "code": code})).await.status, 200);
     let token = app.post_json("/api/v1/auth/login", &json!({"email": "ada@example.com", "password": PASSWORD})).await.json()["mfa_token"].clone();
     for guess in 0..5 {
         let reply = app.post_json("/api/v1/auth/login/mfa", &json!({"mfa_token": token, "code": format!("{guess:06}")})).await;

@@ -93,16 +93,16 @@ async fn the_whole_sign_in_journey_works_and_refuses_what_it_should() {
     assert_eq!(user.post(&app, "/api/v1/auth/login", &json!({"email": email, "password": new_password})).await.status, 200);
 
     // TOTP setup with a code computed here
-    let setup = user.post(&app, "/api/v1/me/mfa/totp", &json!({})).await;
+    let setup = user.post(&app, "/api/v1/me/mfa/totp", &json!({"password": new_password})).await;
     assert_eq!(setup.status, 200, "{}", setup.text);
     let setup = setup.json();
     assert!(setup["otpauth_uri"].as_str().unwrap().starts_with("otpauth://totp/"));
     assert!(setup["qr_svg"].as_str().unwrap().contains("<svg"));
     let secret = totp::TotpSecret::from_base32(setup["secret"].as_str().unwrap()).expect("base32 secret");
     let code_now = |app: &journeys::TestApp| totp::code_at(secret_bytes(&secret), app.platform.state.clock.now().unix(), 30, 6);
-    let wrong = user.post(&app, "/api/v1/me/mfa/totp/confirm", &json!({"code": "000000"})).await;
+    let wrong = user.post(&app, "/api/v1/me/mfa/totp/confirm", &json!({"password": new_password, "code": "000000"})).await;
     assert_eq!(wrong.status, 401);
-    let confirm = user.post(&app, "/api/v1/me/mfa/totp/confirm", &json!({"code": code_now(&app)})).await;
+    let confirm = user.post(&app, "/api/v1/me/mfa/totp/confirm", &json!({"password": new_password, "code": code_now(&app)})).await;
     assert_eq!(confirm.status, 200, "{}", confirm.text);
     let backup_codes: Vec<String> =
         confirm.json()["backup_codes"].as_array().unwrap().iter().map(|c| c.as_str().unwrap().to_string()).collect();

@@ -48,10 +48,10 @@ fn retry_after(reply: &Reply) -> u64 {
 /// Ada, signed up with 2FA on; answers her TOTP secret.
 async fn with_mfa(app: &TestApp) -> TotpSecret {
     let mut s = app.signed_up(EMAIL, PASSWORD).await;
-    let setup = s.post(app, "/api/v1/me/mfa/totp", &json!({})).await.json();
+    let setup = s.post(app, "/api/v1/me/mfa/totp", &json!({"password": PASSWORD})).await.json();
     let secret = TotpSecret::from_base32(setup["secret"].as_str().expect("a secret")).expect("base32");
     let code = code_at(secret.as_bytes(), app.platform.state.clock.now().unix(), 30, 6);
-    assert_eq!(s.post(app, "/api/v1/me/mfa/totp/confirm", &json!({"code": code})).await.status, 200);
+    assert_eq!(s.post(app, "/api/v1/me/mfa/totp/confirm", &json!({"password": PASSWORD, "code": code})).await.status, 200);
     // The next code must come from a later time step than the one that confirmed.
     app.post_json("/dev/clock", &json!({"advance_seconds": 30})).await;
     secret

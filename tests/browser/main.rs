@@ -153,6 +153,7 @@ async fn journey(c: &Client, app: &TestApp) {
     // WHEN two-factor authentication is turned on from the security page
     c.goto(&app.url("/auth/security")).await.expect("security page");
     wait_for(c, "/auth/security", "Turn on two-factor authentication").await;
+    fill(c, "form[action='/auth/security/mfa/start'] input[name=password]", PASSWORD).await;
     click(c, "form[action='/auth/security/mfa/start'] button").await;
     wait_for(c, "/auth/security/mfa/start", "Scan this QR code").await;
     c.find(Locator::Css(".qr svg")).await.expect("an inline QR code");
@@ -161,6 +162,7 @@ async fn journey(c: &Client, app: &TestApp) {
     let secret = totp::TotpSecret::from_base32(&key).expect("a base32 key");
     let code = totp::code_at(secret.as_bytes(), app.platform.state.clock.now().unix(), 30, 6);
     fill(c, "input[name=code]", &code).await;
+    fill(c, "form[action='/auth/security/mfa/confirm'] input[name=password]", PASSWORD).await;
     click(c, "form[action='/auth/security/mfa/confirm'] button").await;
     wait_for(c, "/auth/security/mfa/confirm", "Save these backup codes now").await;
     let codes = c.find_all(Locator::Css(".codes li")).await.expect("codes");

@@ -16,6 +16,7 @@ use store::ports::queue::QueueName;
 use store::repo::plans::{self, Plan};
 use store::repo::provisioning::{self, Progress};
 use store::repo::tenants::{self, Tenant, TenantStatus};
+use store::repo::sessions::{self, SessionsToEnd};
 use store::repo::{invitations, subscriptions, team};
 
 /// The longest slug, and the longest tenant name.
@@ -357,7 +358,15 @@ pub async fn update(state: &AppState, actor: &Actor, id: &TenantId, patch: Tenan
 /// Saves a changed tenant with its event; a lost race is 412 when the caller named a
 /// version, 409 `conflict` otherwise.
 async fn save(state: &AppState, tenant: &Tenant, audit: AuditEvent, expected: Option<i64>) -> Result<(), TenantsError> {
-    match state.store.transact(audit.appended_to(vec![tenants::save(tenant)?])?).await {
+    save_ending(state, tenant, audit, expected, SessionsToEnd::none()).await
+}
+
+/// `save`, ending `sessions` with it (see `sessions::commit_ending_sessions`: those that do
+/// not fit beside the change are ended first, the rest in its transaction).
+async fn save_ending(state: &AppState, tenant: &Tenant, audit: AuditEvent, expected: Option<i64>, ending: SessionsToEnd)
+    -> Result<(), TenantsError> {
+    let change = audit.appended_to(vec![tenants::save(tenant)?])?;
+    match sessions::commit_ending_sessions(state.store.as_ref(), change, ending).await {
         Err(StoreError::ConditionFailed { index: Some(0) }) if expected.is_some() => {
             Err(TenantsError::PreconditionFailed { expected: tenant.version - 1 })
         }
@@ -365,18 +374,31 @@ async fn save(state: &AppState, tenant: &Tenant, audit: AuditEvent, expected: Op
     }
 }
 
-/// One lifecycle transition: the rule decides, the change and its event are one transaction.
+/// Whether a transition ends the sessions of the tenant's users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Sessions {
+    Keep,
+    End,
+}
+
+/// One lifecycle transition: the rule decides, the change and its event are one transaction
+/// (with the ending of the users' sessions, when `users_sessions` says so).
 async fn transition(
     state: &AppState,
     actor: &Actor,
     id: &TenantId,
     action: &str,
     details: Value,
+    users_sessions: Sessions,
     rule: impl FnOnce(Tenant, Timestamp) -> Result<Tenant, TenantError>,
 ) -> Result<Tenant, TenantsError> {
     let before = load(state.store.as_ref(), id).await?;
     let now = state.clock.now();
     let after = rule(before.clone(), now)?;
+    let ending = match users_sessions {
+        Sessions::End => sessions::to_end_in_tenant(state.store.as_ref(), id).await?,
+        Sessions::Keep => SessionsToEnd::none(),
+    };
     let mut details = details;
     if let Value::Object(map) = &mut details {
         map.insert("from".into(), json!(before.status));
@@ -384,32 +406,48 @@ async fn transition(
         if let Some(purge_after) = after.purge_after {
             map.insert("purge_after".into(), json!(purge_after));
         }
+        if users_sessions == Sessions::End {
+            map.insert("sessions_ended".into(), json!(ending.len()));
+        }
     }
-    save(state, &after, actor.event(now, action, id).details(details), None).await?;
+    save_ending(state, &after, actor.event(now, action, id).details(details), None, ending).await?;
     Ok(after)
 }
 
 pub async fn suspend(state: &AppState, actor: &Actor, id: &TenantId, reason: &str) -> Result<Tenant, TenantsError> {
     let reason = parse_line(reason, 500).map_err(|e| TenantsError::invalid("reason", e))?;
     let details = json!({"reason": reason});
-    transition(state, actor, id, "tenant.suspended", details, |t, _| t.suspend(reason)).await
+    transition(state, actor, id, "tenant.suspended", details, Sessions::Keep, |t, _| t.suspend(reason)).await
 }
 
 pub async fn reactivate(state: &AppState, actor: &Actor, id: &TenantId, reason: Option<&str>) -> Result<Tenant, TenantsError> {
     let details = json!({"reason": optional_reason(reason)?});
-    transition(state, actor, id, "tenant.reactivated", details, |t, _| t.reactivate()).await
+    transition(state, actor, id, "tenant.reactivated", details, Sessions::Keep, |t, _| t.reactivate()).await
 }
 
 /// Soft delete: `deleted`, restorable until `purge_after` (now + the tenant's retention).
+///
+/// Deleting ends every session of the tenant's users, with the deletion (see
+/// `sessions::commit_ending_sessions`): while deleted, `caller` refuses the tenant's tokens
+/// anyway (`tenant_deleted`), but a restore must not bring those sessions back; its users sign
+/// in again. Sign-in refuses a deleted tenant, so no session starts while it is deleted; one
+/// that a sign-in racing the deletion started after this sweep listed the sessions is ended
+/// by the restore's own sweep (see `restore`).
 pub async fn delete(state: &AppState, actor: &Actor, id: &TenantId, reason: Option<&str>) -> Result<Tenant, TenantsError> {
     let details = json!({"reason": optional_reason(reason)?});
-    transition(state, actor, id, "tenant.deleted", details, |t, now| t.delete(now)).await
+    transition(state, actor, id, "tenant.deleted", details, Sessions::End, |t, now| t.delete(now)).await
 }
 
 /// Back to the status it had before deletion; one deleted while provisioning resumes it.
+///
+/// Every session of the tenant's users that still exists is ended with the restore: it was
+/// started before or while the tenant was deleted (sign-in refuses a deleted tenant), never
+/// after, so none outlives the deletion. Only a sign-in that checked the tenant before the
+/// deletion and wrote its session after this sweep — the whole delete and restore inside one
+/// sign-in request — could escape it.
 pub async fn restore(state: &AppState, actor: &Actor, id: &TenantId, reason: Option<&str>) -> Result<Tenant, TenantsError> {
     let details = json!({"reason": optional_reason(reason)?});
-    let tenant = transition(state, actor, id, "tenant.restored", details, |t, now| t.restore(now)).await?;
+    let tenant = transition(state, actor, id, "tenant.restored", details, Sessions::End, |t, now| t.restore(now)).await?;
     if tenant.status == TenantStatus::Provisioning {
         request_provisioning(state, &tenant.id).await;
     }

@@ -72,3 +72,31 @@ pub fn password_changed(to: &Email, at: &str, ip: &str, public_url: &str) -> Out
         Some(("Reset my password", &url)),
     )
 }
+
+/// Sent when two-factor authentication is turned off: the owner hears of it whoever did it.
+pub fn mfa_disabled(to: &Email, at: &str, ip: &str, public_url: &str) -> OutgoingEmail {
+    let url = format!("{public_url}/auth/security");
+    web::emails::compose(
+        to,
+        "Two-factor authentication is off",
+        &[
+            &format!("Two-factor authentication was turned off for your account at {at} from {ip}, and its backup codes no longer work."),
+            "If this was not you, reset your password now, sign out the sessions you do not recognise and turn two-factor authentication on again.",
+        ],
+        Some(("Review your security settings", &url)),
+    )
+}
+
+/// Sent when a new set of backup codes is made: the old set stopped working.
+pub fn backup_codes_regenerated(to: &Email, at: &str, ip: &str, public_url: &str) -> OutgoingEmail {
+    let url = format!("{public_url}/auth/security");
+    web::emails::compose(
+        to,
+        "New backup codes for your account",
+        &[
+            &format!("A new set of two-factor backup codes was made for your account at {at} from {ip}; the previous codes no longer work."),
+            "If this was not you, reset your password now and sign out the sessions you do not recognise.",
+        ],
+        Some(("Review your security settings", &url)),
+    )
+}

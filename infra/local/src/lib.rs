@@ -118,6 +118,7 @@ impl Platform {
             config: Arc::new(Config {
                 public_url: config.public_url.clone(),
                 cursor_key: web::state::derive_key(&secret, "cursor"),
+                csrf_key: web::state::derive_key(&secret, "csrf"),
             }),
         };
         let seeded = seed::seed_admin(&state, &config.admin_email, config.admin_password.as_deref()).await?;

@@ -54,6 +54,10 @@ pub const FORGOT_PASSWORD_PER_ADDRESS: Limit =
 pub const RESEND_VERIFICATION_PER_ADDRESS: Limit =
     Limit { name: "resend-verification-address", max: 5, window_seconds: 60 * 60 };
 
+/// 20 sign-ups per client IP per hour (sign-ups by invitation do not count). Subject: the IP
+/// address. Reserved (`hit`) before any work, so refused bodies count too.
+pub const SIGNUPS_PER_IP: Limit = Limit { name: "signups-ip", max: 20, window_seconds: 60 * 60 };
+
 /// 5 wrong codes per `mfa_token`; after that the token is dead (its 15 minutes outlive it).
 pub const MFA_FAILURES_PER_TOKEN: Limit = Limit { name: "mfa-failures-token", max: 5, window_seconds: 15 * 60 };
 

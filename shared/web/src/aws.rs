@@ -57,7 +57,11 @@ impl AppState {
             queue: Arc::new(SqsQueue::from_env(aws_sdk_sqs::Client::new(&sdk))),
             mailer: Arc::new(SesMailer::new(aws_sdk_ses::Client::new(&sdk), from)),
             clock,
-            config: Arc::new(Config { public_url, cursor_key: derive_key(secret.as_bytes(), "cursor") }),
+            config: Arc::new(Config {
+                public_url,
+                cursor_key: derive_key(secret.as_bytes(), "cursor"),
+                csrf_key: derive_key(secret.as_bytes(), "csrf"),
+            }),
         })
     }
 }

@@ -27,6 +27,9 @@ pub struct Config {
     pub public_url: String,
     /// Signs list cursors so a client cannot forge one.
     pub cursor_key: Vec<u8>,
+    /// Derives each session's CSRF value from its id (`auth::cookies::csrf_value`), so the
+    /// value cannot be planted: it is `derive_key(secret, "csrf")`.
+    pub csrf_key: Vec<u8>,
 }
 
 impl std::fmt::Debug for Config {

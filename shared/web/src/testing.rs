@@ -21,7 +21,7 @@ pub fn state() -> (AppState, Arc<clock::ManualClock>) {
         tokens: crate::auth::jwt::TokenVerifier::new(store.clone()),
         store,
         clock,
-        config: Arc::new(Config { public_url: "http://127.0.0.1:8080".into(), cursor_key: vec![7; 32] }),
+        config: Arc::new(Config { public_url: "http://127.0.0.1:8080".into(), cursor_key: vec![7; 32], csrf_key: vec![9; 32] }),
     };
     (state, manual)
 }

@@ -600,7 +600,7 @@ pub async fn submit(
     };
     let path = text::tenant_path(&id);
     let viewer = require_admin(&app, &headers, &path).await?;
-    if !csrf_token_ok(&headers, &form.csrf_token) {
+    if !csrf_token_ok(&viewer, &form.csrf_token) {
         return Err(forbidden_form(&path));
     }
     if form.action == "settings" {

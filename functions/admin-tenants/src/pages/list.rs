@@ -274,7 +274,7 @@ pub async fn create(
     Form(form): Form<CreateForm>,
 ) -> Result<Response, Response> {
     let viewer = require_admin(&app, &headers, LIST).await?;
-    if !csrf_token_ok(&headers, &form.csrf_token) {
+    if !csrf_token_ok(&viewer, &form.csrf_token) {
         return Err(forbidden_form(LIST));
     }
     let draft = CreateForm {

@@ -315,7 +315,7 @@ fn invitation(form: &InviteForm) -> Result<invite::Invite, AdminError> {
 /// again with the form as typed and the refusal.
 pub async fn submit(State(app): State<AppState>, origin: Origin, headers: HeaderMap, Form(form): Form<InviteForm>) -> Result<Response, Response> {
     let viewer = require_admin(&app, &headers, LIST).await?;
-    if !csrf_token_ok(&headers, &form.csrf_token) {
+    if !csrf_token_ok(&viewer, &form.csrf_token) {
         return Err(forbidden_form(LIST));
     }
     let result = match invitation(&form) {

@@ -572,7 +572,7 @@ pub async fn submit(State(app): State<AppState>, Path(raw): Path<String>, origin
     let viewer = require_admin(&app, &headers, &links::user(&raw)).await?;
     let id = UserId::parse(&raw).ok_or_else(no_such_user)?;
     let path = links::user(id.as_str());
-    if !csrf_token_ok(&headers, &form.csrf_token) {
+    if !csrf_token_ok(&viewer, &form.csrf_token) {
         return Err(forbidden_form(&path));
     }
     let actor = origin.actor(&viewer);

@@ -69,16 +69,25 @@ pub struct UpdateMeRequest {
     pub name: Option<String>,
 }
 
+/// Starting 2FA setup: the account's password, so a session alone cannot enrol an
+/// authenticator.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CodeRequest {
-    pub code: String,
+pub struct PasswordRequest {
+    /// The account's current password.
+    pub password: String,
 }
 
+/// A signed-in 2FA change (confirm the setup, new backup codes, turn 2FA off): the account's
+/// password and a code. A wrong password and a wrong code answer the same 401
+/// `invalid_credentials`, and each wrong pair counts towards the account's second-factor limit.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DisableMfaRequest {
+pub struct PasswordCodeRequest {
+    /// The account's current password.
     pub password: String,
+    /// A current 6-digit code from the authenticator app (turning 2FA off also takes a
+    /// backup code).
     pub code: String,
 }
 

@@ -30,7 +30,8 @@ fn signed_in(user: &domain::user::User, signed: &SignedIn) -> Response {
 /// Create an account and its organisation
 #[utoipa::path(post, path = "/api/v1/auth/signup", tag = "auth", request_body = SignupRequest,
     responses((status = 201, body = SignupResponse), (status = 409, description = "`email_taken`", body = ErrorBody),
-        (status = 422, body = ErrorBody)))]
+        (status = 422, body = ErrorBody),
+        (status = 429, description = "`rate_limited`: 20 sign-ups per IP per hour, with `Retry-After`", body = ErrorBody)))]
 pub async fn signup(State(s): State<AuthState>, meta: ClientMeta, Json(body): Json<SignupRequest>) -> Result<Response, ApiError> {
     let cmd = account::Signup {
         email: body.email,
@@ -43,17 +44,22 @@ pub async fn signup(State(s): State<AuthState>, meta: ClientMeta, Json(body): Js
     Ok((StatusCode::CREATED, Json(SignupResponse { user: (&user).into(), tenant })).into_response())
 }
 
-/// Verify an email address (signs the user in)
+/// Verify an email address (signs the user in, or with 2FA on starts the second step)
 #[utoipa::path(post, path = "/api/v1/auth/verify-email", tag = "auth", request_body = TokenRequest,
-    responses((status = 200, body = UserBody), (status = 400, description = "`invalid_token`", body = ErrorBody)))]
+    responses((status = 200, description = "Verified and signed in (cookies set), or with 2FA on `{mfa_required, mfa_token}` and no cookies", body = UserBody),
+        (status = 400, description = "`invalid_token`: used, expired, superseded (another link of the user was used) or for an address already verified", body = ErrorBody),
+        (status = 403, description = "`account_disabled`, or `mfa_locked` (2FA on and locked: `Retry-After` says for how long)", body = ErrorBody)))]
 pub async fn verify_email(State(s): State<AuthState>, meta: ClientMeta, Json(body): Json<TokenRequest>) -> Result<Response, ApiError> {
-    let (user, signed) = account::verify_email(&s, &body.token, &meta).await?;
-    Ok(signed_in(&user, &signed))
+    match account::verify_email(&s, &body.token, &meta).await? {
+        LoginOutcome::SignedIn(user, signed) => Ok(signed_in(&user, &signed)),
+        LoginOutcome::MfaRequired { mfa_token } => Ok(Json(MfaRequired { mfa_required: true, mfa_token }).into_response()),
+    }
 }
 
 /// Send the verification link again
 #[utoipa::path(post, path = "/api/v1/auth/resend-verification", tag = "auth", request_body = EmailRequest,
-    responses((status = 202, body = Accepted), (status = 429, body = ErrorBody)))]
+    responses((status = 202, description = "Whether or not the address has an account, over its limit, or when the email could not be sent", body = Accepted),
+        (status = 422, description = "`invalid_field`: not an email address", body = ErrorBody)))]
 pub async fn resend_verification(State(s): State<AuthState>, Json(body): Json<EmailRequest>) -> Result<Response, ApiError> {
     account::resend_verification(&s, &body.email).await?;
     Ok((StatusCode::ACCEPTED, Json(Accepted { status: "accepted" })).into_response())
@@ -113,11 +119,16 @@ pub async fn refresh(State(s): State<AuthState>, meta: ClientMeta, headers: Head
     let token = cookies::read(&headers, cookies::REFRESH)
         .filter(|t| !t.is_empty())
         .ok_or_else(|| ApiError::unauthenticated("authentication_required", "No refresh token."))?;
-    // The refresh cookie authenticates this POST, so it needs the CSRF header too.
+    // The refresh cookie authenticates this POST, so it needs the CSRF header too: the value
+    // derived from the session the token names, never whatever a `dm_csrf` cookie says (a
+    // planted cookie echoed in the header proves nothing). A token naming no session is
+    // refused by the refresh itself (401).
     let csrf_header = headers.get(cookies::CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let csrf_cookie = cookies::read(&headers, cookies::CSRF).unwrap_or("");
-    if csrf_cookie.is_empty() || !domain::secrets::same(csrf_header, csrf_cookie) {
-        return Err(ApiError::forbidden("csrf_failed", "Missing or wrong X-CSRF-Token header."));
+    if let Some(session) = login::session_of_refresh(token) {
+        let expected = cookies::csrf_value(&s.app.config.csrf_key, &session);
+        if !domain::secrets::same(csrf_header, &expected) {
+            return Err(ApiError::forbidden("csrf_failed", "Missing or wrong X-CSRF-Token header."));
+        }
     }
     match login::refresh(&s, token, &meta).await {
         Ok(signed) => {
@@ -138,7 +149,8 @@ pub async fn logout(State(s): State<AuthState>, caller: Caller, meta: ClientMeta
 
 /// Ask for a password-reset link
 #[utoipa::path(post, path = "/api/v1/auth/password/forgot", tag = "auth", request_body = EmailRequest,
-    responses((status = 202, body = Accepted), (status = 429, body = ErrorBody)))]
+    responses((status = 202, description = "Whether or not the address has an account, over its limit, or when the email could not be sent", body = Accepted),
+        (status = 422, description = "`invalid_field`: not an email address", body = ErrorBody)))]
 pub async fn forgot_password(State(s): State<AuthState>, meta: ClientMeta, Json(body): Json<EmailRequest>) -> Result<Response, ApiError> {
     account::forgot_password(&s, &body.email, &meta).await?;
     Ok((StatusCode::ACCEPTED, Json(Accepted { status: "accepted" })).into_response())
@@ -146,7 +158,8 @@ pub async fn forgot_password(State(s): State<AuthState>, meta: ClientMeta, Json(
 
 /// Choose a new password with a reset token (ends every session)
 #[utoipa::path(post, path = "/api/v1/auth/password/reset", tag = "auth", request_body = ResetRequest,
-    responses((status = 200, body = PasswordReset), (status = 400, description = "`invalid_token`", body = ErrorBody),
+    responses((status = 200, body = PasswordReset),
+        (status = 400, description = "`invalid_token`: used, expired, superseded (another reset link of the user was used), or the user is disabled", body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn reset_password(State(s): State<AuthState>, meta: ClientMeta, Json(body): Json<ResetRequest>) -> Result<Response, ApiError> {
     account::reset_password(&s, &body.token, body.password, &meta).await?;
@@ -187,37 +200,47 @@ pub async fn revoke_session(State(s): State<AuthState>, caller: Caller, meta: Cl
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Start TOTP setup
-#[utoipa::path(post, path = "/api/v1/me/mfa/totp", tag = "me", security(("cookie" = []), ("bearer" = [])),
-    responses((status = 200, body = TotpSetup), (status = 409, body = ErrorBody)))]
-pub async fn start_totp(State(s): State<AuthState>, caller: Caller, meta: ClientMeta) -> Result<Json<TotpSetup>, ApiError> {
-    let setup = mfa::start(&s, &caller.user_id, &meta).await?;
-    Ok(Json(TotpSetup { secret: setup.secret, otpauth_uri: setup.otpauth_uri, qr_svg: setup.qr_svg }))
+/// Start TOTP setup (needs the account's password)
+#[utoipa::path(post, path = "/api/v1/me/mfa/totp", tag = "me", request_body = PasswordRequest, security(("cookie" = []), ("bearer" = [])),
+    responses((status = 200, description = "The new secret; sent with `Cache-Control: no-store`", body = TotpSetup),
+        (status = 401, description = "`invalid_credentials`: a wrong password", body = ErrorBody),
+        (status = 403, description = "`mfa_locked`: too many wrong passwords or codes for this account; `Retry-After` says for how long", body = ErrorBody),
+        (status = 409, description = "`conflict`: 2FA is already on", body = ErrorBody)))]
+pub async fn start_totp(State(s): State<AuthState>, caller: Caller, meta: ClientMeta, Json(body): Json<PasswordRequest>) -> Result<Response, ApiError> {
+    let setup = mfa::start(&s, &caller.user_id, body.password, &meta).await?;
+    // The answer carries the secret: never cached.
+    Ok(with_cookies(Json(TotpSetup { secret: setup.secret, otpauth_uri: setup.otpauth_uri, qr_svg: setup.qr_svg }).into_response(), Vec::new()))
 }
 
-/// Confirm TOTP setup with a code; 2FA is on and backup codes are shown once
-#[utoipa::path(post, path = "/api/v1/me/mfa/totp/confirm", tag = "me", request_body = CodeRequest, security(("cookie" = []), ("bearer" = [])),
-    responses((status = 200, body = BackupCodes), (status = 401, description = "`invalid_code`", body = ErrorBody),
+/// Confirm TOTP setup with the password and a code; 2FA is on and backup codes are shown once
+#[utoipa::path(post, path = "/api/v1/me/mfa/totp/confirm", tag = "me", request_body = PasswordCodeRequest, security(("cookie" = []), ("bearer" = [])),
+    responses((status = 200, body = BackupCodes),
+        (status = 401, description = "`invalid_credentials`: a wrong password or a wrong code (one answer for both)", body = ErrorBody),
+        (status = 403, description = "`mfa_locked`: too many wrong passwords or codes for this account; `Retry-After` says for how long", body = ErrorBody),
         (status = 409, description = "`conflict`: 2FA is already on, or its setup was not started", body = ErrorBody)))]
-pub async fn confirm_totp(State(s): State<AuthState>, caller: Caller, meta: ClientMeta, Json(body): Json<CodeRequest>) -> Result<Response, ApiError> {
-    let codes = mfa::confirm(&s, &caller.user_id, &body.code, &meta).await?;
+pub async fn confirm_totp(State(s): State<AuthState>, caller: Caller, meta: ClientMeta, Json(body): Json<PasswordCodeRequest>) -> Result<Response, ApiError> {
+    let codes = mfa::confirm(&s, &caller.user_id, body.password, &body.code, &meta).await?;
     Ok(with_cookies(Json(BackupCodes { backup_codes: codes }).into_response(), Vec::new()))
 }
 
-/// Turn 2FA off
-#[utoipa::path(delete, path = "/api/v1/me/mfa", tag = "me", request_body = DisableMfaRequest, security(("cookie" = []), ("bearer" = [])),
-    responses((status = 204), (status = 401, body = ErrorBody),
+/// Turn 2FA off with the password and a code (or a backup code); the user is emailed
+#[utoipa::path(delete, path = "/api/v1/me/mfa", tag = "me", request_body = PasswordCodeRequest, security(("cookie" = []), ("bearer" = [])),
+    responses((status = 204),
+        (status = 401, description = "`invalid_credentials`: a wrong password or a wrong code (one answer for both)", body = ErrorBody),
+        (status = 403, description = "`mfa_locked`: too many wrong passwords or codes for this account; `Retry-After` says for how long", body = ErrorBody),
         (status = 409, description = "`conflict`: 2FA is not on", body = ErrorBody)))]
-pub async fn disable_mfa(State(s): State<AuthState>, caller: Caller, meta: ClientMeta, Json(body): Json<DisableMfaRequest>) -> Result<StatusCode, ApiError> {
+pub async fn disable_mfa(State(s): State<AuthState>, caller: Caller, meta: ClientMeta, Json(body): Json<PasswordCodeRequest>) -> Result<StatusCode, ApiError> {
     mfa::disable(&s, &caller.user_id, body.password, &body.code, &meta).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A fresh set of backup codes (the old set stops working)
-#[utoipa::path(post, path = "/api/v1/me/mfa/backup-codes", tag = "me", request_body = CodeRequest, security(("cookie" = []), ("bearer" = [])),
-    responses((status = 200, body = BackupCodes), (status = 401, body = ErrorBody),
+/// A fresh set of backup codes for the password and an authenticator code (the old set stops working); the user is emailed
+#[utoipa::path(post, path = "/api/v1/me/mfa/backup-codes", tag = "me", request_body = PasswordCodeRequest, security(("cookie" = []), ("bearer" = [])),
+    responses((status = 200, body = BackupCodes),
+        (status = 401, description = "`invalid_credentials`: a wrong password or a wrong code (one answer for both; a backup code is a wrong code here)", body = ErrorBody),
+        (status = 403, description = "`mfa_locked`: too many wrong passwords or codes for this account; `Retry-After` says for how long", body = ErrorBody),
         (status = 409, description = "`conflict`: 2FA is not on", body = ErrorBody)))]
-pub async fn regenerate_backup_codes(State(s): State<AuthState>, caller: Caller, meta: ClientMeta, Json(body): Json<CodeRequest>) -> Result<Response, ApiError> {
-    let codes = mfa::regenerate(&s, &caller.user_id, &body.code, &meta).await?;
+pub async fn regenerate_backup_codes(State(s): State<AuthState>, caller: Caller, meta: ClientMeta, Json(body): Json<PasswordCodeRequest>) -> Result<Response, ApiError> {
+    let codes = mfa::regenerate(&s, &caller.user_id, body.password, &body.code, &meta).await?;
     Ok(with_cookies(Json(BackupCodes { backup_codes: codes }).into_response(), Vec::new()))
 }

@@ -19,6 +19,7 @@ use super::form::{FORM_FIELD, Form, FormGuard, QueryFields, forbidden_form};
 use super::html::{Page, see_other};
 use super::login::EmailForm;
 use super::{error_page, guard_accepts, portal_of, refusal};
+use crate::service::login::LoginOutcome;
 use crate::service::{AuthError, account};
 use crate::state::AuthState;
 
@@ -248,7 +249,41 @@ pub async fn verify_form(headers: HeaderMap, QueryFields(query): QueryFields) ->
     verify_page(&guard, token).into_response()
 }
 
-/// POST /auth/verify-email: confirms, signs in, and goes to the portal.
+/// The address is confirmed and the account has 2FA: the second step of sign-in, posting to
+/// `/auth/login/mfa` with the challenge, exactly as after the password step.
+fn verified_mfa_step(guard: &FormGuard, mfa_token: &str) -> Page {
+    let code = Input::new("Authentication code", "code", InputType::Text)
+        .autocomplete("one-time-code")
+        .code()
+        .inputmode(kit::InputMode::Numeric)
+        .pattern("[0-9 ]{6,7}")
+        .maxlength(7)
+        .required()
+        .autofocus();
+    let backup = Input::new("Backup code", "backup_code", InputType::Text).autocomplete("off").code().verbatim().hint("Each backup code works once.");
+    let body = html! {
+        h1 { "Two-factor authentication" }
+        (kit::notice(NoticeKind::Notice, "Your email address is confirmed. Enter the 6-digit code from your authenticator app to sign in."))
+        (post_form("/auth/login/mfa", anonymous(guard), html! {
+            (hidden("mfa_token", mfa_token))
+            (field(&code))
+            (submit("Verify and sign in", ButtonStyle::Primary))
+        }))
+        details {
+            summary { "Use a backup code instead" }
+            (post_form("/auth/login/mfa", anonymous(guard), html! {
+                (hidden("mfa_token", mfa_token))
+                (field(&backup))
+                (submit("Sign in with a backup code", ButtonStyle::Secondary))
+            }))
+        }
+        p.alt { a href="/auth/login" { "Start over" } }
+    };
+    Page::card("Two-factor authentication", body).cookies(guard.cookies())
+}
+
+/// POST /auth/verify-email: confirms, signs in (or, with 2FA on, asks for the second factor),
+/// and goes to the portal.
 pub async fn verify(State(state): State<AuthState>, meta: ClientMeta, headers: HeaderMap, Form(f): Form<TokenForm>) -> Response {
     let guard = FormGuard::from_headers(&headers);
     let token = f.token.trim();
@@ -256,7 +291,8 @@ pub async fn verify(State(state): State<AuthState>, meta: ClientMeta, headers: H
         return forbidden_form(&with_param("/auth/verify-email", "token", token));
     }
     match account::verify_email(&state, token, &meta).await {
-        Ok((user, signed)) => see_other(portal_of(user.role), signed.cookies()),
+        Ok(LoginOutcome::SignedIn(user, signed)) => see_other(portal_of(user.role), signed.cookies()),
+        Ok(LoginOutcome::MfaRequired { mfa_token }) => verified_mfa_step(&guard, &mfa_token).into_response(),
         Err(AuthError::InvalidToken) => {
             let e = ApiError::bad_request(
                 "invalid_token",

@@ -253,7 +253,7 @@ pub async fn resend(State(state): State<AuthState>, headers: HeaderMap, Form(f):
 /// is nothing to end; the cookies are cleared all the same.
 pub async fn logout(State(state): State<AuthState>, meta: ClientMeta, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Result<Response, Response> {
     if let Some(viewer) = super::viewer(&state, &headers).await? {
-        if !csrf_token_ok(&headers, &f.csrf_token) {
+        if !csrf_token_ok(&viewer, &f.csrf_token) {
             return Err(forbidden_form("/auth/security"));
         }
         if let Err(e) = login::logout(&state, &viewer.caller.user_id, &viewer.caller.session_id, &meta).await {

@@ -31,11 +31,22 @@ const PAGE: &str = "/auth/security";
 /// Sessions shown: far more than anyone has; the page says so if there are more.
 const SESSION_LIMIT: usize = 100;
 
-/// A signed-in form with a code: confirming the setup, new backup codes.
+/// Starting the setup: the account's password.
+#[derive(Debug, Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    csrf_token: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// A signed-in form with the password and a code: confirming the setup, new backup codes.
 #[derive(Debug, Deserialize)]
 pub struct CodeForm {
     #[serde(default)]
     csrf_token: String,
+    #[serde(default)]
+    password: String,
     #[serde(default)]
     code: String,
 }
@@ -53,6 +64,7 @@ pub struct DisableForm {
 /// Which form of the page a refusal belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Section {
+    Start,
     Regenerate,
     Disable,
 }
@@ -208,14 +220,28 @@ fn two_factor_section(viewer: &Viewer, me: &Me<'_>, top: &Top<'_>) -> Markup {
         _ => None,
     };
     if !me.two_factor {
+        let start_password = Input::new("Password", "password", InputType::Password)
+            .id("start-password")
+            .autocomplete("current-password")
+            .required()
+            .hint("Your password, to show it is you.")
+            .error(field_error(Section::Start, "password"));
         return html! {
             h2 { "Two-factor authentication " (status_badge("Off", Tone::Neutral)) }
             p.muted {
                 "Protect your account with a second step at sign-in: a 6-digit code from an authenticator app such as 1Password, Google Authenticator or Authy."
             }
-            (post_form("/auth/security/mfa/start", viewer.csrf(), submit("Turn on two-factor authentication", ButtonStyle::Primary)))
+            (post_form("/auth/security/mfa/start", viewer.csrf(), html! {
+                (field(&start_password))
+                (submit("Turn on two-factor authentication", ButtonStyle::Primary))
+            }))
         };
     }
+    let regen_password = Input::new("Password", "password", InputType::Password)
+        .id("regen-password")
+        .autocomplete("current-password")
+        .required()
+        .error(field_error(Section::Regenerate, "password"));
     let regen_code = Input::new("Code from your authenticator app", "code", InputType::Text)
         .id("regen-code")
         .autocomplete("one-time-code")
@@ -240,6 +266,7 @@ fn two_factor_section(viewer: &Viewer, me: &Me<'_>, top: &Top<'_>) -> Markup {
         p.muted { "Signing in asks for a code from your authenticator app after your password." }
         h3 { "New backup codes" }
         (post_form("/auth/security/mfa/backup-codes", viewer.csrf(), html! {
+            (field(&regen_password))
             (field(&regen_code))
             (submit("Regenerate backup codes", ButtonStyle::Secondary))
         }))
@@ -276,7 +303,11 @@ fn security_page(viewer: &Viewer, me: &Me<'_>, list: &[Session], more: bool, top
         Top::Refused(_, e) => e.status,
         _ => StatusCode::OK,
     };
-    Page::app(viewer, "overview", "Security", body).crumbs(crumbs(viewer, false)).status(status)
+    let retry_after = match top {
+        Top::Refused(_, e) => e.retry_after,
+        _ => None,
+    };
+    Page::app(viewer, "overview", "Security", body).crumbs(crumbs(viewer, false)).status(status).retry_after(retry_after)
 }
 
 /// Loads what the page shows and renders it.
@@ -300,7 +331,7 @@ fn failure(e: AuthError) -> Response {
 /// A signed-in POST of this page: the viewer, once the form's `csrf_token` checks out.
 async fn signed_in_post(state: &AuthState, headers: &HeaderMap, csrf_token: &str) -> Result<Viewer, Response> {
     let viewer = require_viewer(state, headers, PAGE).await?;
-    if !csrf_token_ok(headers, csrf_token) {
+    if !csrf_token_ok(&viewer, csrf_token) {
         return Err(forbidden_form(PAGE));
     }
     Ok(viewer)
@@ -335,6 +366,11 @@ pub async fn revoke(
 /// The setup step: the QR code, the key for typing in by hand, and the code to confirm.
 fn setup_page(viewer: &Viewer, setup: &mfa::Setup, error: Option<&ApiError>) -> Page {
     let grouped: Vec<&str> = setup.secret.as_bytes().chunks(4).filter_map(|c| std::str::from_utf8(c).ok()).collect();
+    let password = Input::new("Password", "password", InputType::Password)
+        .id("confirm-password")
+        .autocomplete("current-password")
+        .required()
+        .error(error.and_then(|e| e.on("password")));
     let code = Input::new("Code", "code", InputType::Text)
         .autocomplete("one-time-code")
         .code()
@@ -355,9 +391,10 @@ fn setup_page(viewer: &Viewer, setup: &mfa::Setup, error: Option<&ApiError>) -> 
             div.qr { (PreEscaped(setup.qr_svg.as_str())) }
             p.small.muted { "Can't scan it? Enter this key in the app instead:" }
             p.secret { (grouped.join(" ")) }
-            h2 { "2. Enter the 6-digit code the app shows" }
+            h2 { "2. Enter the 6-digit code the app shows, and your password" }
             (post_form("/auth/security/mfa/confirm", viewer.csrf(), html! {
                 (field(&code))
+                (field(&password))
                 (submit("Turn on", ButtonStyle::Primary))
             }))
             p.alt { a href="/auth/security" { "Cancel" } }
@@ -389,12 +426,30 @@ fn codes_page(viewer: &Viewer, codes: &[String], heading: &str) -> Page {
 }
 
 /// POST /auth/security/mfa/start
-pub async fn start_mfa(State(state): State<AuthState>, meta: ClientMeta, headers: HeaderMap, Form(f): Form<CsrfForm>) -> Result<Response, Response> {
+pub async fn start_mfa(State(state): State<AuthState>, meta: ClientMeta, headers: HeaderMap, Form(f): Form<PasswordForm>) -> Result<Response, Response> {
     let viewer = signed_in_post(&state, &headers, &f.csrf_token).await?;
-    match mfa::start(&state, &viewer.caller.user_id, &meta).await {
-        Ok(setup) => Ok(setup_page(&viewer, &setup, None).into_response()),
+    let result = if f.password.is_empty() {
+        Err(AuthError::invalid("password", "must not be empty"))
+    } else {
+        mfa::start(&state, &viewer.caller.user_id, f.password.clone(), &meta).await
+    };
+    match result {
+        Ok(setup) => {
+            // The page carries the secret: never cached.
+            let mut response = setup_page(&viewer, &setup, None).into_response();
+            response.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+            Ok(response)
+        }
         // Already on (another tab got there first): the page shows the current state.
         Err(AuthError::Conflict(_)) => Ok(see_other(PAGE, Vec::new())),
+        Err(e @ (AuthError::WrongPasswordOrCode | AuthError::MfaLocked { .. } | AuthError::Limited(_) | AuthError::Invalid { .. })) => {
+            let e = match e {
+                // Only the password is asked for here, so the refusal can say so.
+                AuthError::WrongPasswordOrCode => reworded(refusal(e), "That password is wrong.").with_field("password"),
+                other => refusal(other),
+            };
+            Ok(render(&state, &viewer, &Top::Refused(Section::Start, &e)).await)
+        }
         Err(e) => Err(failure(e)),
     }
 }
@@ -417,11 +472,16 @@ fn digits(code: &str) -> String {
 pub async fn confirm_mfa(State(state): State<AuthState>, meta: ClientMeta, headers: HeaderMap, Form(f): Form<CodeForm>) -> Result<Response, Response> {
     let viewer = signed_in_post(&state, &headers, &f.csrf_token).await?;
     let code = digits(&f.code);
-    let result = if code.is_empty() { Err(AuthError::InvalidCode) } else { mfa::confirm(&state, &viewer.caller.user_id, &code, &meta).await };
+    let result = if code.is_empty() || f.password.is_empty() {
+        Err(AuthError::WrongPasswordOrCode)
+    } else {
+        mfa::confirm(&state, &viewer.caller.user_id, f.password.clone(), &code, &meta).await
+    };
     match result {
         Ok(codes) => Ok(codes_page(&viewer, &codes, "Two-factor authentication is on").into_response()),
-        Err(e @ (AuthError::InvalidCode | AuthError::Limited(_))) => {
-            let e = refusal(e).with_field("code");
+        Err(e @ (AuthError::WrongPasswordOrCode | AuthError::MfaLocked { .. } | AuthError::Limited(_))) => {
+            // One refusal for a wrong password and a wrong code: it names neither field.
+            let e = refusal(e);
             match pending_setup(&state, &viewer).await {
                 Some(setup) => Ok(setup_page(&viewer, &setup, Some(&e)).into_response()),
                 None => Ok(see_other(PAGE, Vec::new())),
@@ -437,14 +497,19 @@ pub async fn confirm_mfa(State(state): State<AuthState>, meta: ClientMeta, heade
 pub async fn regenerate_codes(State(state): State<AuthState>, meta: ClientMeta, headers: HeaderMap, Form(f): Form<CodeForm>) -> Result<Response, Response> {
     let viewer = signed_in_post(&state, &headers, &f.csrf_token).await?;
     let code = digits(&f.code);
-    let result = if code.is_empty() { Err(AuthError::InvalidCode) } else { mfa::regenerate(&state, &viewer.caller.user_id, &code, &meta).await };
+    let result = if code.is_empty() || f.password.is_empty() {
+        Err(AuthError::WrongPasswordOrCode)
+    } else {
+        mfa::regenerate(&state, &viewer.caller.user_id, f.password.clone(), &code, &meta).await
+    };
     match result {
         Ok(codes) => Ok(codes_page(&viewer, &codes, "Your new backup codes").into_response()),
         Err(AuthError::Conflict(_)) => Ok(see_other(PAGE, Vec::new())),
         Err(e) => {
             let mut e = refusal(e);
             if e.status == StatusCode::UNAUTHORIZED {
-                e = reworded(e, "That code is wrong or was already used. New backup codes need a code from your authenticator app.").with_field("code");
+                // One refusal for both: it names neither field.
+                e = reworded(e, "The password or the code is wrong. New backup codes need your password and a code from your authenticator app (not a backup code).");
             }
             Ok(render(&state, &viewer, &Top::Refused(Section::Regenerate, &e)).await)
         }
@@ -455,8 +520,8 @@ pub async fn regenerate_codes(State(state): State<AuthState>, meta: ClientMeta, 
 pub async fn disable_mfa(State(state): State<AuthState>, meta: ClientMeta, headers: HeaderMap, Form(f): Form<DisableForm>) -> Result<Response, Response> {
     let viewer = signed_in_post(&state, &headers, &f.csrf_token).await?;
     let code = f.code.trim();
-    let result = if code.is_empty() {
-        Err(AuthError::InvalidCode)
+    let result = if code.is_empty() || f.password.is_empty() {
+        Err(AuthError::WrongPasswordOrCode)
     } else {
         mfa::disable(&state, &viewer.caller.user_id, f.password.clone(), code, &meta).await
     };
@@ -464,11 +529,8 @@ pub async fn disable_mfa(State(state): State<AuthState>, meta: ClientMeta, heade
         Ok(()) => Ok(see_other("/auth/security?notice=mfa_off", Vec::new())),
         Err(AuthError::Conflict(_)) => Ok(see_other(PAGE, Vec::new())),
         Err(e) => {
-            let e = match e {
-                AuthError::InvalidCredentials => reworded(refusal(e), "That password is wrong.").with_field("password"),
-                AuthError::InvalidCode => refusal(e).with_field("code"),
-                other => refusal(other),
-            };
+            // A wrong password and a wrong code are one refusal, naming neither field.
+            let e = refusal(e);
             Ok(render(&state, &viewer, &Top::Refused(Section::Disable, &e)).await)
         }
     }
@@ -545,14 +607,17 @@ mod tests {
         shoot("security", &html);
 
         let on = Me { two_factor: true, ..me };
-        let e = ApiError::from(AuthError::InvalidCredentials).with_field("password");
-        let e = reworded(e, "That password is wrong.");
+        let e = ApiError::from(AuthError::WrongPasswordOrCode);
         let page = security_page(&v, &on, &list, false, &Top::Refused(Section::Disable, &e));
         assert_eq!(page.status, StatusCode::UNAUTHORIZED);
         let html = page.render().into_string();
         assert!(html.contains("Regenerate backup codes"));
-        assert!(html.contains(r#"<p class="field-error" id="off-password-error">That password is wrong.</p>"#), "beside its field");
-        assert!(!html.contains("regen-code-error"), "only in the form it belongs to");
+        assert!(html.contains("The password or the code is wrong."), "one refusal for either");
+        assert!(!html.contains("off-password-error") && !html.contains("off-code-error"), "naming neither field");
+        assert_eq!(html.matches(r#"name="password""#).count(), 2, "both forms ask for the password");
+        let e = reworded(ApiError::from(AuthError::WrongPasswordOrCode).with_field("password"), "That password is wrong.");
+        let html = security_page(&v, &me, &list, false, &Top::Refused(Section::Start, &e)).render().into_string();
+        assert!(html.contains(r#"<p class="field-error" id="start-password-error">That password is wrong.</p>"#), "beside its field");
         shoot("security-2fa-on", &html);
     }
 

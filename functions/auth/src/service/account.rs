@@ -13,7 +13,8 @@ use store::repo::tokens::{self, Purpose};
 use store::repo::{plans, sessions, users};
 use serde_json::json;
 
-use super::{AuthError, SignedIn, hash_password, new_session};
+use super::login::LoginOutcome;
+use super::{AuthError, hash_password, new_session};
 use crate::emails;
 use crate::state::AuthState;
 
@@ -30,8 +31,12 @@ fn parse_email(raw: &str) -> Result<Email, AuthError> {
 }
 
 /// A new user (tenant admin) and tenant on the free plan; the verification email is sent.
+///
+/// The per-IP limit is counted before any work (refused bodies count too), and a taken address
+/// is refused before the password is hashed (argon2 is the costly part).
 pub async fn signup(state: &AuthState, cmd: Signup, meta: &ClientMeta) -> Result<(User, Tenant), AuthError> {
     let app = &state.app;
+    rate_limit::hit(app.store.as_ref(), app.clock.now(), &rate_limit::SIGNUPS_PER_IP, &meta.ip).await?;
     let email = parse_email(&cmd.email)?;
     let name = parse_line(&cmd.name, 100).map_err(|e| AuthError::invalid("name", e))?;
     let organization = parse_line(&cmd.organization, 100).map_err(|e| AuthError::invalid("organization", e))?;
@@ -42,6 +47,9 @@ pub async fn signup(state: &AuthState, cmd: Signup, meta: &ClientMeta) -> Result
         Some(_) => return Err(AuthError::invalid("referral_code", "must be letters, digits, - or _ (at most 64)")),
         None => None,
     };
+    if users::find_by_email(app.store.as_ref(), &email).await?.is_some() {
+        return Err(AuthError::EmailTaken);
+    }
     let password_hash = hash_password(cmd.password, MIN_LENGTH).await?;
     let now = app.clock.now();
     let plan = plans::free(app.store.as_ref(), now).await?;
@@ -64,13 +72,14 @@ pub async fn signup(state: &AuthState, cmd: Signup, meta: &ClientMeta) -> Result
             version: 1,
             mfa: Default::default(),
         };
-        let (token, token_write) = tokens::issue(Purpose::VerifyEmail, &user.id, now)?;
+        // A new user: the first generation of their verification links.
+        let (token, token_writes) = tokens::issue_in(Purpose::VerifyEmail, &user.id, tokens::Generation::default(), now)?;
         let audit = AuditEvent::new(now, user.id.as_str(), "user.signup", &meta.ip)
             .tenant(Some(&tenant.id))
             .target(&user.id)
             .details(json!({"tenant_slug": tenant.slug, "plan": plan.code, "referral_code": tenant.referral_code}));
         let mut extra = tenants::create(&tenant)?;
-        extra.push(token_write);
+        extra.extend(token_writes);
         extra.extend(audit.writes()?);
         match users::create(app.store.as_ref(), &user, extra).await {
             Ok(()) => {
@@ -86,26 +95,51 @@ pub async fn signup(state: &AuthState, cmd: Signup, meta: &ClientMeta) -> Result
     Err(AuthError::Conflict("Could not find a free slug for this organisation; try another name."))
 }
 
-/// Uses the verification token, marks the address verified and signs the user in.
-pub async fn verify_email(state: &AuthState, token: &str, meta: &ClientMeta) -> Result<(User, SignedIn), AuthError> {
+/// Uses the verification token (and with it every verification link of the user), marks the
+/// address verified and signs the user in; a user with 2FA on is sent to the second step
+/// instead, as the password step does. A link for an address already verified is dead.
+pub async fn verify_email(state: &AuthState, token: &str, meta: &ClientMeta) -> Result<LoginOutcome, AuthError> {
     let app = &state.app;
-    let record = tokens::find(app.store.as_ref(), token, Purpose::VerifyEmail).await?.ok_or(AuthError::InvalidToken)?;
-    let mut user = users::get(app.store.as_ref(), &record.user_id).await?.ok_or(AuthError::InvalidToken)?;
+    let store = app.store.as_ref();
+    let (record, generation) = tokens::find_live(store, token, Purpose::VerifyEmail).await?.ok_or(AuthError::InvalidToken)?;
+    let mut user = users::get(store, &record.user_id).await?.ok_or(AuthError::InvalidToken)?;
+    if user.email_verified {
+        return Err(AuthError::InvalidToken);
+    }
     if user.status == UserStatus::Disabled {
         return Err(AuthError::AccountDisabled);
     }
+    let now = app.clock.now();
+    if user.mfa.enabled {
+        // The right link does not open a locked second factor, as the right password does not.
+        if let Some(lock) = rate_limit::locked(store, now, rate_limit::MFA_LOCK, user.id.as_str()).await? {
+            return Err(AuthError::MfaLocked { retry_after_seconds: lock.retry_after_seconds });
+        }
+    }
     user.email_verified = true;
     user.version += 1;
-    let now = app.clock.now();
-    let (signed, session_write) = new_session(state, &user, meta)?;
     let audit = AuditEvent::new(now, user.id.as_str(), "user.email_verified", &meta.ip)
         .tenant(user.tenant_id.as_ref())
         .target(&user.id);
-    let writes = audit.appended_to(vec![tokens::consume(token, Purpose::VerifyEmail), users::save(&user)?, session_write])?;
-    match app.store.transact(writes).await {
-        Ok(()) => Ok((user, signed)),
-        // Used by a concurrent request between our read and our write.
-        Err(StoreError::ConditionFailed { index: Some(0) }) => Err(AuthError::InvalidToken),
+    let mut writes = vec![
+        tokens::consume(token, Purpose::VerifyEmail),
+        users::save(&user)?,
+        tokens::end_all(&user.id, Purpose::VerifyEmail, generation, now),
+    ];
+    let outcome = if user.mfa.enabled {
+        let (mfa_token, challenge) = tokens::issue(Purpose::MfaChallenge, &user.id, now)?;
+        writes.push(challenge);
+        LoginOutcome::MfaRequired { mfa_token }
+    } else {
+        let (signed, session_write) = new_session(state, &user, meta)?;
+        writes.push(session_write);
+        LoginOutcome::SignedIn(user.clone(), signed)
+    };
+    match app.store.transact(audit.appended_to(writes)?).await {
+        Ok(()) => Ok(outcome),
+        // Used by a concurrent request between our read and our write (this link, or another
+        // link of the same user: the generation moved on).
+        Err(StoreError::ConditionFailed { index: Some(0 | 2) }) => Err(AuthError::InvalidToken),
         Err(e) => Err(e.into()),
     }
 }
@@ -122,51 +156,78 @@ fn quietly_limited(result: Result<(), rate_limit::LimitError>) -> Result<bool, A
     }
 }
 
+/// An email of these routes that could not go out: logged, never an error, so the answer
+/// (202) does not depend on whether the address has an account.
+async fn send_quietly(state: &AuthState, mail: &store::ports::mailer::OutgoingEmail, what: &str) {
+    if let Err(e) = state.app.mailer.send(mail).await {
+        tracing::warn!(error = %e, "{what} email not sent");
+    }
+}
+
 /// Sends a new verification link to an unverified account; says nothing either way.
+///
+/// Known and unknown addresses do the same work: one read of the account, one read of a
+/// token generation, a token and its hash computed; only an eligible account's token is
+/// written and sent. A mail failure is logged, not answered.
 pub async fn resend_verification(state: &AuthState, raw_email: &str) -> Result<(), AuthError> {
     let app = &state.app;
+    let store = app.store.as_ref();
     let Ok(email) = Email::parse(raw_email) else { return Err(AuthError::invalid("email", "is not an email address")) };
+    let now = app.clock.now();
     // Over the limit the answer stays the same (202): only the email is not sent, so the
     // limit tells nobody whether the address has an account.
-    if quietly_limited(rate_limit::hit(app.store.as_ref(), app.clock.now(), &rate_limit::RESEND_VERIFICATION_PER_ADDRESS, email.as_str()).await)? {
+    if quietly_limited(rate_limit::hit(store, now, &rate_limit::RESEND_VERIFICATION_PER_ADDRESS, email.as_str()).await)? {
         return Ok(());
     }
-    let Some(user) = users::find_by_email(app.store.as_ref(), &email).await? else { return Ok(()) };
-    if user.email_verified || user.status == UserStatus::Disabled {
+    let user = users::find_by_email(store, &email).await?.filter(|u| !u.email_verified && u.status != UserStatus::Disabled);
+    let Some(user) = user else {
+        tokens::rehearse(store, Purpose::VerifyEmail, now).await?;
         return Ok(());
-    }
-    let (token, write) = tokens::issue(Purpose::VerifyEmail, &user.id, app.clock.now())?;
-    app.store.transact(vec![write]).await?;
-    app.mailer.send(&emails::verification(&email, &user.name, &app.config.public_url, &token)).await?;
+    };
+    let (token, writes) = tokens::issue_current(store, Purpose::VerifyEmail, &user.id, now).await?;
+    app.store.transact(writes).await?;
+    send_quietly(state, &emails::verification(&email, &user.name, &app.config.public_url, &token), "verification").await;
     Ok(())
 }
 
-/// Sends a reset link when the address has an account; says nothing either way.
+/// Sends a reset link when the address has an active account; says nothing either way, and
+/// does the same work for known and unknown addresses (see `resend_verification`).
 pub async fn forgot_password(state: &AuthState, raw_email: &str, meta: &ClientMeta) -> Result<(), AuthError> {
     let app = &state.app;
+    let store = app.store.as_ref();
     let Ok(email) = Email::parse(raw_email) else { return Err(AuthError::invalid("email", "is not an email address")) };
     let now = app.clock.now();
-    if quietly_limited(rate_limit::hit(app.store.as_ref(), now, &rate_limit::FORGOT_PASSWORD_PER_ADDRESS, email.as_str()).await)? {
+    if quietly_limited(rate_limit::hit(store, now, &rate_limit::FORGOT_PASSWORD_PER_ADDRESS, email.as_str()).await)? {
         return Ok(());
     }
-    let Some(user) = users::find_by_email(app.store.as_ref(), &email).await? else { return Ok(()) };
-    if user.status == UserStatus::Disabled {
+    let user = users::find_by_email(store, &email).await?.filter(|u| u.status != UserStatus::Disabled);
+    let Some(user) = user else {
+        tokens::rehearse(store, Purpose::ResetPassword, now).await?;
         return Ok(());
-    }
-    let (token, write) = tokens::issue(Purpose::ResetPassword, &user.id, now)?;
+    };
+    let (token, writes) = tokens::issue_current(store, Purpose::ResetPassword, &user.id, now).await?;
     let audit = AuditEvent::new(now, user.id.as_str(), "user.password_reset_requested", &meta.ip)
         .tenant(user.tenant_id.as_ref())
         .target(&user.id);
-    app.store.transact(audit.appended_to(vec![write])?).await?;
-    app.mailer.send(&emails::password_reset(&email, &app.config.public_url, &token)).await?;
+    app.store.transact(audit.appended_to(writes)?).await?;
+    send_quietly(state, &emails::password_reset(&email, &app.config.public_url, &token), "password-reset").await;
     Ok(())
 }
 
 /// Sets a new password with a reset token and ends every session of the user.
+///
+/// The token uses up every reset link of the user and ends their pending 2FA challenges (each
+/// a generation bump in the same transaction). A disabled user's link is dead: nothing is
+/// written.
 pub async fn reset_password(state: &AuthState, token: &str, password: String, meta: &ClientMeta) -> Result<(), AuthError> {
     let app = &state.app;
-    let record = tokens::find(app.store.as_ref(), token, Purpose::ResetPassword).await?.ok_or(AuthError::InvalidToken)?;
-    let mut user = users::get(app.store.as_ref(), &record.user_id).await?.ok_or(AuthError::InvalidToken)?;
+    let store = app.store.as_ref();
+    let (record, generation) = tokens::find_live(store, token, Purpose::ResetPassword).await?.ok_or(AuthError::InvalidToken)?;
+    let mut user = users::get(store, &record.user_id).await?.ok_or(AuthError::InvalidToken)?;
+    if user.status == UserStatus::Disabled {
+        return Err(AuthError::InvalidToken);
+    }
+    let challenges = tokens::generation(store, &user.id, Purpose::MfaChallenge).await?;
     user.password_hash = Some(hash_password(password, MIN_LENGTH).await?);
     // Following the emailed link proves the address as well.
     user.email_verified = true;
@@ -177,11 +238,17 @@ pub async fn reset_password(state: &AuthState, token: &str, password: String, me
         .tenant(user.tenant_id.as_ref())
         .target(&user.id)
         .details(json!({"sessions_ended": ended.len()}));
-    let change = audit.appended_to(vec![tokens::consume(token, Purpose::ResetPassword), users::save(&user)?])?;
+    let change = audit.appended_to(vec![
+        tokens::consume(token, Purpose::ResetPassword),
+        users::save(&user)?,
+        tokens::end_all(&user.id, Purpose::ResetPassword, generation, now),
+        tokens::end_all(&user.id, Purpose::MfaChallenge, challenges, now),
+    ])?;
     // Every session ends with the new password, none after it: see `commit_ending_sessions`.
     match sessions::commit_ending_sessions(app.store.as_ref(), change, ended).await {
         Ok(()) => {}
-        Err(StoreError::ConditionFailed { index: Some(0) }) => return Err(AuthError::InvalidToken),
+        // This link or another of the user's was used by a concurrent request.
+        Err(StoreError::ConditionFailed { index: Some(0 | 2) }) => return Err(AuthError::InvalidToken),
         Err(e) => return Err(e.into()),
     }
     // The password changed: tell the owner, so a reset they did not make is noticed. The

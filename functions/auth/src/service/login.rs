@@ -266,7 +266,10 @@ async fn mfa_failure(state: &AuthState, token_attempt: Reservation, account_atte
 /// Locks the account's second factor for `MFA_LOCK_SECONDS`, unless a lock holds already.
 /// The request that starts it (its conditional put commits with the audit event) also emails
 /// the user: whoever sends codes got past the password. Answers the refusal, `MfaLocked`.
-async fn lock_second_factor(state: &AuthState, user: &User, meta: &ClientMeta) -> AuthError {
+/// Locks the account's second factor for `MFA_LOCK_SECONDS`, unless a lock holds already;
+/// the request that starts it also emails the user, once. The login's MFA step and the
+/// signed-in second-factor routes share it. Answers the refusal, `MfaLocked`.
+pub(crate) async fn lock_second_factor(state: &AuthState, user: &User, meta: &ClientMeta) -> AuthError {
     let app = &state.app;
     let store = app.store.as_ref();
     let now = app.clock.now();
@@ -295,6 +298,11 @@ async fn lock_second_factor(state: &AuthState, user: &User, meta: &ClientMeta) -
         _ => MFA_LOCK_SECONDS.unsigned_abs(),
     };
     AuthError::MfaLocked { retry_after_seconds: wait }
+}
+
+/// The session a refresh token names, if it is shaped like one (it proves nothing yet).
+pub fn session_of_refresh(token: &str) -> Option<SessionId> {
+    parse_refresh(token).map(|(_, session, _)| session)
 }
 
 fn parse_refresh(token: &str) -> Option<(UserId, SessionId, &str)> {
@@ -343,7 +351,9 @@ pub async fn refresh(state: &AuthState, token: &str, meta: &ClientMeta) -> Resul
     }
     let claims = AccessClaims::new(user.id.clone(), rotated.tenant_id.clone(), rotated.role, session_id.clone(), now);
     let access = state.signer.sign(&claims).map_err(|e| AuthError::Internal(e.to_string()))?;
-    Ok(SignedIn { access, refresh: refresh_token(&user, &session_id, &new_secret), csrf: secrets::new_secret(), session_id })
+    // The same session, so the same CSRF value (derived from its id, see `cookies::csrf_value`).
+    let csrf = web::auth::cookies::csrf_value(&app.config.csrf_key, &session_id);
+    Ok(SignedIn { access, refresh: refresh_token(&user, &session_id, &new_secret), csrf, session_id })
 }
 
 /// Deletes `session` (whether or not it is still there) with its audit event `action`.

@@ -35,6 +35,10 @@ pub enum AuthError {
     TenantDeleted,
     #[error("wrong code")]
     InvalidCode,
+    /// A signed-in 2FA change with a wrong password or a wrong code: one refusal for both,
+    /// so the routes tell nobody which one was wrong.
+    #[error("wrong password or code")]
+    WrongPasswordOrCode,
     #[error("refresh token reused")]
     RefreshReused,
     /// Too many wrong second-factor codes: the account's second factor is locked this long.
@@ -94,6 +98,10 @@ impl From<AuthError> for ApiError {
             AuthError::InvalidCode => {
                 ApiError::unauthenticated("invalid_code", "That code is wrong or was already used. Check your authenticator app and try again.")
             }
+            AuthError::WrongPasswordOrCode => ApiError::unauthenticated(
+                "invalid_credentials",
+                "The password or the code is wrong. Enter your account password and a current code from your authenticator app.",
+            ),
             AuthError::RefreshReused => ApiError::unauthenticated(
                 "refresh_token_reused",
                 "This refresh token was already used; the session has been ended for safety.",
@@ -192,7 +200,8 @@ pub fn new_session(state: &AuthState, user: &User, meta: &ClientMeta) -> Result<
     };
     let claims = AccessClaims::new(user.id.clone(), user.tenant_id.clone(), user.role, id.clone(), now);
     let access = state.signer.sign(&claims).map_err(|e| AuthError::Internal(e.to_string()))?;
-    let signed = SignedIn { access, refresh: refresh_token(user, &id, &secret), csrf: secrets::new_secret(), session_id: id };
+    let csrf = cookies::csrf_value(&state.app.config.csrf_key, &id);
+    let signed = SignedIn { access, refresh: refresh_token(user, &id, &secret), csrf, session_id: id };
     Ok((signed, session_repo::create(&session)?))
 }
 
@@ -257,6 +266,7 @@ mod tests {
             (AuthError::AccountDisabled, StatusCode::FORBIDDEN, "account_disabled"),
             (AuthError::TenantDeleted, StatusCode::FORBIDDEN, "tenant_deleted"),
             (AuthError::InvalidCode, StatusCode::UNAUTHORIZED, "invalid_code"),
+            (AuthError::WrongPasswordOrCode, StatusCode::UNAUTHORIZED, "invalid_credentials"),
             (AuthError::MfaLocked { retry_after_seconds: 600 }, StatusCode::FORBIDDEN, "mfa_locked"),
             (AuthError::SessionExpired, StatusCode::UNAUTHORIZED, "session_expired"),
             (AuthError::NotFound("session"), StatusCode::NOT_FOUND, "not_found"),

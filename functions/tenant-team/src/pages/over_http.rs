@@ -17,8 +17,6 @@ use web::AppState;
 use web::auth::jwt::{AccessClaims, TokenSigner};
 use web::kit::encode_query_value;
 
-const CSRF: &str = "csrf-of-this-browser-0000000000000000000";
-
 struct Reply {
     status: StatusCode,
     location: String,
@@ -52,9 +50,9 @@ fn post(path: &str, cookie: &str, fields: &[(&str, &str)]) -> Request<Body> {
         .expect("a request")
 }
 
-/// A tenant on the free plan (3 seats) with its admin signed in: the router and the
-/// admin's cookies.
-async fn signed_in_admin() -> (AppState, Router, String, User) {
+/// A tenant on the free plan (3 seats) with its admin signed in: the router, the admin's
+/// cookies and the session's CSRF value (derived from the session, as sign-in sets it).
+async fn signed_in_admin() -> (AppState, Router, String, User, String) {
     let (app, _clock) = web::testing::state();
     let store = app.store.as_ref();
     let now = app.clock.now();
@@ -94,8 +92,9 @@ async fn signed_in_admin() -> (AppState, Router, String, User) {
     signer.publish(store).await.expect("published");
     let claims = AccessClaims::new(admin.id.clone(), admin.tenant_id.clone(), admin.role, session.id.clone(), now);
     let token = signer.sign(&claims).expect("a token");
-    let cookie = ["dm_access=", &token, "; dm_csrf=", CSRF].concat();
-    (app.clone(), crate::router(app), cookie, admin)
+    let csrf = web::auth::cookies::csrf_value(&app.config.csrf_key, &session.id);
+    let cookie = ["dm_access=", &token, "; dm_csrf=", &csrf].concat();
+    (app.clone(), crate::router(app), cookie, admin, csrf)
 }
 
 /// The `token` of the newest email's accept link.
@@ -108,7 +107,7 @@ async fn emailed_token(app: &AppState) -> String {
 
 #[tokio::test]
 async fn the_team_pages_work_over_http_as_the_journey_tests_expect() {
-    let (app, router, cookie, admin) = signed_in_admin().await;
+    let (app, router, cookie, admin, csrf) = signed_in_admin().await;
 
     // Signed out: to sign in and back.
     let anonymous = send(&router, get("/portal/team", "")).await;
@@ -123,7 +122,7 @@ async fn the_team_pages_work_over_http_as_the_journey_tests_expect() {
     let invite = [("action", "invite"), ("email", "page@example.com"), ("role", "tenant_member")];
     assert_eq!(send(&router, post("/portal/team", &cookie, &invite)).await.status, StatusCode::FORBIDDEN);
     let with_csrf = |fields: &[(&'static str, &'static str)]| {
-        let mut all = vec![("csrf_token", CSRF)];
+        let mut all = vec![("csrf_token", csrf.as_str())];
         all.extend_from_slice(fields);
         all
     };
@@ -164,10 +163,10 @@ async fn the_team_pages_work_over_http_as_the_journey_tests_expect() {
         .expect("the new member");
     let confirm = send(&router, get(&["/portal/team?remove=", member.id.as_str()].concat(), &cookie)).await;
     assert!(confirm.text.contains("Remove Page Person"), "{}", confirm.text);
-    let remove = [("csrf_token", CSRF), ("action", "remove"), ("user_id", member.id.as_str())];
+    let remove = [("csrf_token", csrf.as_str()), ("action", "remove"), ("user_id", member.id.as_str())];
     let removed = send(&router, post("/portal/team", &cookie, &remove)).await;
     assert_eq!((removed.status, removed.location.as_str()), (StatusCode::SEE_OTHER, "/portal/team?notice=removed"));
-    let last = [("csrf_token", CSRF), ("action", "remove"), ("user_id", admin.id.as_str())];
+    let last = [("csrf_token", csrf.as_str()), ("action", "remove"), ("user_id", admin.id.as_str())];
     let last = send(&router, post("/portal/team", &cookie, &last)).await;
     assert_eq!(last.status, StatusCode::CONFLICT);
     assert!(last.text.contains("at least one admin"), "{}", last.text);

@@ -347,7 +347,7 @@ async fn act(app: &AppState, viewer: &Viewer, origin: &Origin, form: &TeamForm) 
 /// POST /portal/team: one action, then back to the page (303), or the page with the refusal.
 pub async fn submit(State(app): State<AppState>, origin: Origin, headers: HeaderMap, Form(form): Form<TeamForm>) -> Result<Response, Response> {
     let viewer = require_viewer(&app, &headers, PAGE, Rule::TenantRead).await?;
-    if !csrf_token_ok(&headers, &form.csrf_token) {
+    if !csrf_token_ok(&viewer, &form.csrf_token) {
         return Err(forbidden_form(PAGE));
     }
     let inviting = form.action == "invite";

@@ -74,6 +74,13 @@ pub fn secret_token(hash: &str) -> Key {
     Key::new(format!("TOKEN#{hash}"), "TOKEN")
 }
 
+/// A user's generation of one purpose of secret tokens (`verify_email`, `reset_password`,
+/// `mfa_challenge`), in the user's partition: bumped when one token of the purpose is used, so
+/// every other one issued before dies with it.
+pub fn token_generation(user: &UserId, purpose: &str) -> Key {
+    Key::new(user_pk(user), format!("TOKENGEN#{purpose}"))
+}
+
 /// The sort-key prefix of a user's backup codes.
 pub const BACKUP_CODE_PREFIX: &str = "BACKUP#";
 

@@ -106,6 +106,32 @@ pub async fn to_end(store: &dyn ItemStore, user: &UserId) -> Result<SessionsToEn
     Ok(SessionsToEnd { deletes: end_all(store, user).await? })
 }
 
+/// Every live session of every user of `tenant` (its members: GSI2 `MEMBERS#<ten_id>`), to end
+/// with a change of the tenant (see [`commit_ending_sessions`]): deleting a tenant ends its
+/// users' sessions for good, and restoring it ends any that started while the deletion
+/// committed, so a restore never brings an old session back. The members index trails a
+/// change by a moment; a user created that moment before is caught by the next sweep.
+pub async fn to_end_in_tenant(store: &dyn ItemStore, tenant: &TenantId) -> Result<SessionsToEnd, StoreError> {
+    let mut deletes = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.query(crate::repo::team::members_query(tenant).limit(100).after(after)).await?;
+        for member in page.items {
+            let user = member
+                .key
+                .pk
+                .strip_prefix("USER#")
+                .and_then(UserId::parse)
+                .ok_or_else(|| StoreError::Corrupt(format!("member of {tenant}: {}/{}", member.key.pk, member.key.sk)))?;
+            deletes.extend(end_all(store, &user).await?);
+        }
+        after = page.next;
+        if after.is_none() {
+            return Ok(SessionsToEnd { deletes });
+        }
+    }
+}
+
 /// Commits `change` (one transaction's writes) and ends `sessions`, so that no moment exists
 /// where the change has committed and one of those sessions still works: a demoted, removed or
 /// disabled user's next request is refused, whatever it races with.

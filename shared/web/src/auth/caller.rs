@@ -1,6 +1,8 @@
 //! The authenticated caller of a request, as one extractor: a handler that takes `Caller`
 //! is reachable only with a valid access token whose session still exists; a cookie-borne
-//! token on an unsafe method must also carry `X-CSRF-Token` equal to the `dm_csrf` cookie.
+//! token on an unsafe method must also carry `X-CSRF-Token` equal to the session's CSRF value
+//! (`cookies::csrf_value` of its id, which sign-in sets as `dm_csrf`; the cookie itself is
+//! never what the header is compared with).
 //!
 //! 401 means "who are you?" (no, bad, expired or revoked credentials); 403 means "you may
 //! not" (CSRF, role) — the seed's session-management flow.
@@ -80,12 +82,11 @@ pub async fn authenticate_with_tenant(parts: &Parts, state: &AppState) -> Result
     })?;
     // One read: a revoked session (logout, reset, disable, role change) refuses its tokens now.
     let session = sessions::get(state.store.as_ref(), &claims.sub, &claims.sid).await?;
-    if session.is_none() {
-        return Err(ApiError::unauthenticated("session_revoked", "This session has ended; sign in again."));
-    }
-    // A deleted tenant's sessions end with it (restoring it lets its users sign in again).
-    // A purge removes the users and their sessions before the tenant, so a missing tenant
-    // here is left to the route (the guard refuses its writes).
+    // A deleted tenant's sessions end with it (the deletion deletes them, and a restore ends
+    // any left, so its users sign in again afterwards); while it is deleted its tokens are
+    // refused as `tenant_deleted`, which says why. A purge removes the users and their
+    // sessions before the tenant, so a missing tenant here is left to the route (the guard
+    // refuses its writes).
     let tenant = match &claims.tid {
         Some(id) => tenants::get(state.store.as_ref(), id).await?,
         None => None,
@@ -93,10 +94,15 @@ pub async fn authenticate_with_tenant(parts: &Parts, state: &AppState) -> Result
     if tenant.as_ref().is_some_and(|t| t.status == TenantStatus::Deleted) {
         return Err(ApiError::unauthenticated("tenant_deleted", "This organisation has been deleted; sign-in is closed."));
     }
+    if session.is_none() {
+        return Err(ApiError::unauthenticated("session_revoked", "This session has ended; sign in again."));
+    }
     if via == Via::Cookie && !is_safe(&parts.method) {
+        // Compared with the session's own value, not with the `dm_csrf` cookie: a planted
+        // cookie echoed in the header proves nothing.
         let header = parts.headers.get(cookies::CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
-        let cookie = cookies::read(&parts.headers, cookies::CSRF).unwrap_or("");
-        if cookie.is_empty() || !secrets::same(header, cookie) {
+        let expected = cookies::csrf_value(&state.config.csrf_key, &claims.sid);
+        if !secrets::same(header, &expected) {
             return Err(ApiError::forbidden("csrf_failed", "Missing or wrong X-CSRF-Token header."));
         }
     }

@@ -1,7 +1,7 @@
 //! Reading what a browser sends: `application/x-www-form-urlencoded` bodies and query
 //! strings (decoded here: the workspace builds axum without its `form` feature, and the format
 //! is a few lines), the login-CSRF guard of the anonymous forms, and the signed-in forms'
-//! `csrf_token` check.
+//! `csrf_token` check (against the session's own value, see `csrf_token_ok`).
 //!
 //! Anonymous forms (login, sign-up, MFA, verify, forgot, reset, resend, invitation) use a
 //! double-submit cookie of their own, `dm_form`: without it another site could post its own
@@ -18,6 +18,7 @@ use serde::de::value::MapDeserializer;
 use serde::de::{DeserializeOwned, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
+use super::Viewer;
 use super::html::Page;
 use crate::auth::cookies;
 use crate::kit::{self, NoticeKind};
@@ -28,7 +29,7 @@ const MAX_FORM_BYTES: usize = 64 * 1024;
 /// The login-CSRF cookie and the hidden field that must match it.
 pub const FORM_COOKIE: &str = "dm_form";
 pub const FORM_FIELD: &str = "form_token";
-/// The signed-in forms' hidden field, equal to the `dm_csrf` cookie.
+/// The signed-in forms' hidden field, equal to the session's CSRF value (`Viewer::csrf`).
 pub const CSRF_FIELD: &str = "csrf_token";
 
 /// Decoded `name=value` pairs, in order; a repeated name answers its first value. The
@@ -218,16 +219,17 @@ impl FormGuard {
     }
 }
 
-/// The signed-in forms' check: the hidden `csrf_token` equals the `dm_csrf` cookie (which
-/// another site can neither read nor, being SameSite=Strict, make the browser send).
-pub fn csrf_ok(headers: &HeaderMap, form: &Fields) -> bool {
-    csrf_token_ok(headers, form.get(CSRF_FIELD))
+/// The signed-in forms' check: the hidden `csrf_token` equals the viewer's session's CSRF
+/// value (`Viewer::csrf`, derived from the session id with the server's key), which another
+/// site cannot read. It is never compared with the `dm_csrf` cookie: someone able to plant a
+/// cookie for the domain could plant the same value in the cookie and in a forged field.
+pub fn csrf_ok(viewer: &Viewer, form: &Fields) -> bool {
+    csrf_token_ok(viewer, form.get(CSRF_FIELD))
 }
 
 /// `csrf_ok` for a typed form: `token` is its `csrf_token` field.
-pub fn csrf_token_ok(headers: &HeaderMap, token: &str) -> bool {
-    let cookie = cookies::read(headers, cookies::CSRF).unwrap_or("");
-    !cookie.is_empty() && secrets::same(token, cookie)
+pub fn csrf_token_ok(viewer: &Viewer, token: &str) -> bool {
+    !viewer.csrf.is_empty() && secrets::same(token, &viewer.csrf)
 }
 
 /// The 403 page of a form whose CSRF check failed.

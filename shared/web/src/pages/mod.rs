@@ -54,7 +54,8 @@ pub fn login_for(path: &str) -> String {
 }
 
 /// A signed-in browser on a page: who, their name and email for the user menu, and the
-/// CSRF value its forms must carry.
+/// CSRF value its forms must carry (its session's, derived from the session id: see
+/// `auth::cookies::csrf_value`).
 pub struct Viewer {
     pub caller: Caller,
     pub name: String,
@@ -92,7 +93,8 @@ pub async fn viewer_of(app: &AppState, headers: &HeaderMap) -> Result<Option<Vie
     let (parts, ()) = request.into_parts();
     match crate::auth::caller::authenticate(&parts, app).await {
         Ok(caller) => {
-            let csrf = crate::auth::cookies::read(headers, crate::auth::cookies::CSRF).unwrap_or("").to_string();
+            // The session's own CSRF value, whatever `dm_csrf` cookie the browser holds.
+            let csrf = crate::auth::cookies::csrf_value(&app.config.csrf_key, &caller.session_id);
             // The user menu names the person; a session outliving its user is no viewer.
             let user = store::repo::users::get(app.store.as_ref(), &caller.user_id).await.map_err(|e| error_page(&crate::ApiError::from(e)))?;
             let Some(user) = user else { return Ok(None) };
