@@ -110,7 +110,7 @@ input:focus-visible,select:focus-visible,textarea:focus-visible{border-color:var
 .inline{display:flex;gap:8px;align-items:center;flex-wrap:nowrap}
 .filters{align-items:flex-end;margin:18px 0 8px}
 .filters .field{margin:0}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,160px),1fr));gap:0 14px;align-items:start}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,140px),1fr));gap:0 14px;align-items:start}
 .pair{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,220px),420px));gap:0 14px;align-items:start}
 details{margin:18px 0 0;border:1px solid #e6e9f0;border-radius:8px;padding:10px 14px}
 details[open]{padding-bottom:16px}
