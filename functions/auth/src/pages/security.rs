@@ -220,10 +220,7 @@ fn two_factor_section(viewer: &Viewer, me: &Me<'_>, top: &Top<'_>) -> Markup {
         _ => None,
     };
     if !me.two_factor {
-        let start_password = Input::new("Password", "password", InputType::Password)
-            .id("start-password")
-            .autocomplete("current-password")
-            .required()
+        let start_password = current_password("start-password")
             .hint("Your password, to show it is you.")
             .error(field_error(Section::Start, "password"));
         return html! {
@@ -237,10 +234,7 @@ fn two_factor_section(viewer: &Viewer, me: &Me<'_>, top: &Top<'_>) -> Markup {
             }))
         };
     }
-    let regen_password = Input::new("Password", "password", InputType::Password)
-        .id("regen-password")
-        .autocomplete("current-password")
-        .required()
+    let regen_password = current_password("regen-password")
         .error(field_error(Section::Regenerate, "password"));
     let regen_code = Input::new("Code from your authenticator app", "code", InputType::Text)
         .id("regen-code")
@@ -250,10 +244,7 @@ fn two_factor_section(viewer: &Viewer, me: &Me<'_>, top: &Top<'_>) -> Markup {
         .required()
         .hint("Your current backup codes stop working when the new ones are made.")
         .error(field_error(Section::Regenerate, "code"));
-    let off_password = Input::new("Password", "password", InputType::Password)
-        .id("off-password")
-        .autocomplete("current-password")
-        .required()
+    let off_password = current_password("off-password")
         .error(field_error(Section::Disable, "password"));
     let off_code = Input::new("Code from your authenticator app, or a backup code", "code", InputType::Text)
         .id("off-code")
@@ -366,10 +357,7 @@ pub async fn revoke(
 /// The setup step: the QR code, the key for typing in by hand, and the code to confirm.
 fn setup_page(viewer: &Viewer, setup: &mfa::Setup, error: Option<&ApiError>) -> Page {
     let grouped: Vec<&str> = setup.secret.as_bytes().chunks(4).filter_map(|c| std::str::from_utf8(c).ok()).collect();
-    let password = Input::new("Password", "password", InputType::Password)
-        .id("confirm-password")
-        .autocomplete("current-password")
-        .required()
+    let password = current_password("confirm-password")
         .error(error.and_then(|e| e.on("password")));
     let code = Input::new("Code", "code", InputType::Text)
         .autocomplete("one-time-code")
@@ -534,6 +522,12 @@ pub async fn disable_mfa(State(state): State<AuthState>, meta: ClientMeta, heade
             Ok(render(&state, &viewer, &Top::Refused(Section::Disable, &e)).await)
         }
     }
+}
+
+/// The account's current password, asked again before a second-factor change; `id` tells the
+/// page's several forms apart.
+fn current_password(id: &'static str) -> Input<'static> {
+    Input::new("Password", "password", InputType::Password).id(id).autocomplete("current-password").required()
 }
 
 #[cfg(test)]

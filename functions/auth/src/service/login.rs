@@ -39,8 +39,9 @@ async fn record_failure(state: &AuthState, user: Option<&User>, meta: &ClientMet
 }
 
 /// Gives back an attempt that was not a failure. A release that fails only leaves the counter
-/// one too high until its window ends: the user is not refused for it now, so log it.
-async fn give_back(state: &AuthState, attempt: Reservation) {
+/// one too high until its window ends: the user is not refused for it now, so log it. The
+/// signed-in second-factor routes give back theirs the same way.
+pub(crate) async fn give_back(state: &AuthState, attempt: Reservation) {
     if let Err(e) = attempt.release(state.app.store.as_ref()).await {
         tracing::warn!(error = %e, "could not give back a rate-limit reservation");
     }

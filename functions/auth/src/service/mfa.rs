@@ -47,13 +47,6 @@ async fn reserve_attempt(state: &AuthState, user: &User, meta: &ClientMeta) -> R
     }
 }
 
-/// A right password and code are not a failure: the attempt gives its place back.
-async fn give_back(state: &AuthState, attempt: Reservation) {
-    if let Err(e) = attempt.release(state.app.store.as_ref()).await {
-        tracing::warn!(error = %e, "could not give back a rate-limit reservation");
-    }
-}
-
 /// A wrong password or code, already counted by its reservation: audited; the tenth in the
 /// window locks the account's second factor. Answers the refusal.
 async fn failure(state: &AuthState, attempt: Reservation, user: &User, action: &str, meta: &ClientMeta) -> AuthError {
@@ -96,7 +89,7 @@ pub async fn start(state: &AuthState, user_id: &UserId, password: String, meta: 
     if !verify_password(password, user.password_hash.clone().unwrap_or_default()).await {
         return Err(failure(state, attempt, &user, "setup", meta).await);
     }
-    give_back(state, attempt).await;
+    super::login::give_back(state, attempt).await;
     let secret = totp::TotpSecret::generate();
     let encoded = secret.to_base32();
     user.mfa.pending_secret = Some(encoded.clone());
@@ -124,12 +117,12 @@ async fn fresh_backup_codes(state: &AuthState, user: &User) -> Result<(Vec<Strin
 async fn commit(state: &AuthState, attempt: Reservation, user: &User, action: &str, writes: Vec<Write>, meta: &ClientMeta) -> Result<(), AuthError> {
     match state.app.store.transact(writes).await {
         Ok(()) => {
-            give_back(state, attempt).await;
+            super::login::give_back(state, attempt).await;
             Ok(())
         }
         Err(StoreError::ConditionFailed { .. }) => Err(failure(state, attempt, user, action, meta).await),
         Err(e) => {
-            give_back(state, attempt).await;
+            super::login::give_back(state, attempt).await;
             Err(e.into())
         }
     }
@@ -198,7 +191,7 @@ pub async fn disable(state: &AuthState, user_id: &UserId, password: String, code
     let mut writes = match stored_codes::delete_all(app.store.as_ref(), &user.id).await {
         Ok(writes) => writes,
         Err(e) => {
-            give_back(state, attempt).await;
+            super::login::give_back(state, attempt).await;
             return Err(e.into());
         }
     };
@@ -236,7 +229,7 @@ pub async fn regenerate(state: &AuthState, user_id: &UserId, password: String, c
     let (codes, mut writes) = match fresh_backup_codes(state, &user).await {
         Ok(fresh) => fresh,
         Err(e) => {
-            give_back(state, attempt).await;
+            super::login::give_back(state, attempt).await;
             return Err(e);
         }
     };
